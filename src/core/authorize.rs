@@ -1,0 +1,247 @@
+//! The authorization request (RFC 6749 §4.1.1, RFC 7636 §4.3, OIDC Core §3.1.2.1) and the
+//! pending-login record kept in `sessionStorage` between redirect and callback.
+
+use std::fmt;
+
+use super::config::ClientConfig;
+use super::discovery::ProviderMetadata;
+use super::endpoint::append_query;
+use super::error::{Error, InvalidResponse, Misuse, Platform};
+use super::json::{Json, JsonParser};
+use super::pkce::{is_well_formed_verifier, s256_challenge};
+use super::secret::{CodeVerifier, Nonce, State, random_value};
+
+/// Largest accepted return-to path, in bytes.
+pub const MAX_RETURN_TO_LEN: usize = 2048;
+
+/// Largest accepted storage string, in bytes.
+const MAX_STORAGE_LEN: usize = 16 * 1024;
+
+/// Storage format version.
+const STORAGE_VERSION: u64 = 1;
+
+/// Caller-supplied randomness for one login: 32 bytes each (RFC 6749 §10.10, RFC 7636 §7.1).
+#[derive(Clone)]
+pub struct LoginRandom {
+    /// Bytes for `state`.
+    pub state: [u8; 32],
+    /// Bytes for `nonce`.
+    pub nonce: [u8; 32],
+    /// Bytes for the PKCE `code_verifier`.
+    pub verifier: [u8; 32],
+}
+
+impl fmt::Debug for LoginRandom {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("LoginRandom([redacted])")
+    }
+}
+
+/// The transaction record of one login (RFC 9700 §2.1.1): what the callback is checked
+/// against. It holds secrets but never tokens; `Debug` redacts the secrets.
+#[derive(Clone, PartialEq, Debug)]
+pub struct PendingLogin {
+    /// The `state` sent.
+    pub state: State,
+    /// The `nonce` sent.
+    pub nonce: Nonce,
+    /// The PKCE verifier.
+    pub verifier: CodeVerifier,
+    /// The issuer the request went to (RFC 9207 §2.4).
+    pub issuer: String,
+    /// The client identifier.
+    pub client_id: String,
+    /// The exact `redirect_uri` sent (RFC 6749 §4.1.3).
+    pub redirect_uri: String,
+    /// Same-origin path to return to after login.
+    pub return_to: Option<String>,
+    /// Creation time, Unix seconds.
+    pub created_at: u64,
+    /// The `max_age` sent, if any (OIDC Core §3.1.2.1).
+    pub max_age: Option<u64>,
+}
+
+/// An authorization URL to navigate to, and the record to store before navigating.
+/// `Debug` omits the URL's query, which carries `state` and `nonce`.
+pub struct AuthorizationRequest {
+    /// The full authorization URL.
+    pub url: String,
+    /// The transaction record.
+    pub pending: PendingLogin,
+}
+
+impl fmt::Debug for AuthorizationRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let endpoint = self.url.split('?').next().unwrap_or("");
+        f.debug_struct("AuthorizationRequest")
+            .field("url", &format_args!("{endpoint}?[redacted]"))
+            .field("pending", &self.pending)
+            .finish()
+    }
+}
+
+/// Builds the authorization request (RFC 6749 §4.1.1, RFC 7636 §4.3, OIDC Core §3.1.2.1):
+/// `response_type=code`, `client_id`, `redirect_uri`, `scope`, `state`, `nonce`,
+/// `code_challenge`, `code_challenge_method=S256`, `max_age`, then the extra parameters.
+pub fn authorization_request(
+    config: &ClientConfig,
+    metadata: &ProviderMetadata,
+    random: &LoginRandom,
+    return_to: Option<&str>,
+    now: u64,
+) -> Result<AuthorizationRequest, Error> {
+    config.validate()?;
+    if metadata.issuer != config.issuer {
+        return Err(InvalidResponse::DiscoveryIssuerMismatch.into());
+    }
+    if let Some(path) = return_to {
+        check_return_to(path)?;
+    }
+    let values = [&random.state, &random.nonce, &random.verifier];
+    let broken = values.iter().any(|v| v.iter().all(|b| *b == 0))
+        || random.state == random.nonce
+        || random.state == random.verifier
+        || random.nonce == random.verifier;
+    if broken {
+        return Err(Error::Platform(Platform::CryptoUnavailable));
+    }
+    let pending = PendingLogin {
+        state: State::new(random_value(&random.state)),
+        nonce: Nonce::new(random_value(&random.nonce)),
+        verifier: CodeVerifier::from_random(&random.verifier),
+        issuer: config.issuer.clone(),
+        client_id: config.client_id.clone(),
+        redirect_uri: config.redirect_uri.clone(),
+        return_to: return_to.map(str::to_owned),
+        created_at: now,
+        max_age: config.max_age,
+    };
+    let challenge = s256_challenge(&pending.verifier);
+    let max_age = config.max_age.map(|m| m.to_string());
+    let mut pairs: Vec<(&str, &str)> = vec![
+        ("response_type", "code"),
+        ("client_id", &config.client_id),
+        ("redirect_uri", &config.redirect_uri),
+        ("scope", &config.scope),
+        ("state", pending.state.secret()),
+        ("nonce", pending.nonce.secret()),
+        ("code_challenge", &challenge),
+        ("code_challenge_method", "S256"),
+    ];
+    if let Some(m) = &max_age {
+        pairs.push(("max_age", m));
+    }
+    pairs.extend(
+        config
+            .extra_auth_params
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str())),
+    );
+    let url = append_query(&metadata.authorization_endpoint, &pairs);
+    Ok(AuthorizationRequest { url, pending })
+}
+
+/// Accepts only a same-origin path (RFC 9700 §4.11.1, no open redirect): starts with one
+/// `/` (not `//` or `/\`), no `\`, no control characters, at most 2048 bytes.
+pub fn check_return_to(return_to: &str) -> Result<(), Error> {
+    let ok = return_to.starts_with('/')
+        && !return_to.starts_with("//")
+        && !return_to.contains('\\')
+        && !return_to.chars().any(char::is_control)
+        && return_to.len() <= MAX_RETURN_TO_LEN;
+    if ok {
+        Ok(())
+    } else {
+        Err(Misuse::InvalidReturnTo.into())
+    }
+}
+
+impl PendingLogin {
+    /// Whether the record is older than `ttl_secs`, or dated more than `ttl_secs` in the
+    /// future (a clock that jumped back).
+    pub fn is_expired(&self, now: u64, ttl_secs: u64) -> bool {
+        now.saturating_sub(self.created_at) > ttl_secs
+            || self.created_at.saturating_sub(now) > ttl_secs
+    }
+
+    /// The record as a JSON object with `"v":1`, for `sessionStorage`.
+    pub fn to_storage_string(&self) -> String {
+        let s = |v: &str| Json::String(v.to_owned());
+        let opt_num = |v: Option<u64>| v.map_or(Json::Null, |n| Json::Number(n as f64));
+        Json::Object(vec![
+            ("v".to_owned(), Json::Number(STORAGE_VERSION as f64)),
+            ("state".to_owned(), s(self.state.secret())),
+            ("nonce".to_owned(), s(self.nonce.secret())),
+            ("verifier".to_owned(), s(self.verifier.secret())),
+            ("issuer".to_owned(), s(&self.issuer)),
+            ("client_id".to_owned(), s(&self.client_id)),
+            ("redirect_uri".to_owned(), s(&self.redirect_uri)),
+            (
+                "return_to".to_owned(),
+                self.return_to.as_deref().map_or(Json::Null, s),
+            ),
+            (
+                "created_at".to_owned(),
+                Json::Number(self.created_at as f64),
+            ),
+            ("max_age".to_owned(), opt_num(self.max_age)),
+        ])
+        .to_json_string()
+    }
+
+    /// Reads a record written by [`Self::to_storage_string`]. Any defect (corrupt, other
+    /// version, bad field) is `Misuse::NoPendingLogin`: a damaged record is no usable login.
+    pub fn from_storage_string(s: &str, parser: &dyn JsonParser) -> Result<Self, Error> {
+        Self::parse_storage(s, parser).ok_or(Error::Misuse(Misuse::NoPendingLogin))
+    }
+
+    fn parse_storage(s: &str, parser: &dyn JsonParser) -> Option<Self> {
+        if s.len() > MAX_STORAGE_LEN {
+            return None;
+        }
+        let json = parser.parse(s)?;
+        if !json.is_object() || json.has_duplicate_names() {
+            return None;
+        }
+        if json.get("v")?.as_u64()? != STORAGE_VERSION {
+            return None;
+        }
+        let text = |k: &str| {
+            json.get(k)
+                .and_then(Json::as_str)
+                .filter(|v| !v.is_empty())
+                .map(str::to_owned)
+        };
+        let opt_num = |k: &str| match json.get(k) {
+            None | Some(Json::Null) => Some(None),
+            Some(v) => v.as_u64().map(Some),
+        };
+        let verifier = text("verifier")?;
+        if !is_well_formed_verifier(&verifier) {
+            return None;
+        }
+        let return_to = match json.get("return_to") {
+            None | Some(Json::Null) => None,
+            Some(v) => {
+                let path = v.as_str()?;
+                check_return_to(path).ok()?;
+                Some(path.to_owned())
+            }
+        };
+        Some(Self {
+            state: State::new(text("state")?),
+            nonce: Nonce::new(text("nonce")?),
+            verifier: CodeVerifier::new(verifier),
+            issuer: text("issuer")?,
+            client_id: text("client_id")?,
+            redirect_uri: text("redirect_uri")?,
+            return_to,
+            created_at: json.get("created_at")?.as_u64()?,
+            max_age: opt_num("max_age")?,
+        })
+    }
+}
+
+#[cfg(test)]
+#[path = "tests/authorize.rs"]
+mod tests;

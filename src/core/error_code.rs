@@ -1,0 +1,167 @@
+//! Stable machine-readable codes and accessors for [`Error`].
+
+use super::error::{
+    Error, ErrorOrigin, IdTokenProblem, InvalidResponse, LoginRequiredReason, Misuse, OAuthError,
+    Platform, SessionError, Transport, Unsupported,
+};
+
+impl IdTokenProblem {
+    /// Stable snake_case name of the problem, e.g. `"nonce"` or `"refresh_mismatch:sub"`.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Malformed => "malformed",
+            Self::Alg => "alg",
+            Self::Signature => "signature",
+            Self::KeySelection => "key_selection",
+            Self::KeyFetch => "key_fetch",
+            Self::Iss => "iss",
+            Self::Aud => "aud",
+            Self::Azp => "azp",
+            Self::Exp => "exp",
+            Self::Nbf => "nbf",
+            Self::Iat => "iat",
+            Self::Nonce => "nonce",
+            Self::Sub => "sub",
+            Self::AuthTime => "auth_time",
+            Self::AtHash => "at_hash",
+            Self::Typ => "typ",
+            Self::Crit => "crit",
+            Self::RefreshMismatch(field) => match *field {
+                "iss" => "refresh_mismatch:iss",
+                "sub" => "refresh_mismatch:sub",
+                "aud" => "refresh_mismatch:aud",
+                "azp" => "refresh_mismatch:azp",
+                "auth_time" => "refresh_mismatch:auth_time",
+                "nonce" => "refresh_mismatch:nonce",
+                _ => "refresh_mismatch",
+            },
+        }
+    }
+}
+
+impl LoginRequiredReason {
+    /// Stable snake_case name of the reason.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::NoSession => "no_session",
+            Self::RefreshRejected => "refresh_rejected",
+            Self::Expired => "expired",
+            Self::LoggedOut => "logged_out",
+            Self::OtherTab => "other_tab",
+        }
+    }
+}
+
+impl Error {
+    /// Stable snake_case code for programs (never changes between releases).
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Server(e) => match e.origin {
+                ErrorOrigin::Redirect => "authorization_error",
+                ErrorOrigin::TokenEndpoint | ErrorOrigin::Other => "token_error",
+            },
+            Self::InvalidResponse(e) => invalid_response_code(e),
+            Self::Unsupported(Unsupported::PkceS256) => "pkce_s256_unsupported",
+            Self::Unsupported(Unsupported::ResponseTypeCode) => "response_type_unsupported",
+            Self::Misuse(e) => match e {
+                Misuse::NoPendingLogin => "no_pending_login",
+                Misuse::TransactionExpired => "login_expired",
+                Misuse::InvalidConfig { .. } => "invalid_config",
+                Misuse::InvalidReturnTo => "invalid_return_to",
+                Misuse::DuplicateIssuer => "duplicate_issuer",
+                Misuse::NotInBrowser => "not_in_browser",
+            },
+            Self::Transport(e) => match e {
+                Transport::Network => "network",
+                Transport::Timeout => "timeout",
+                Transport::Offline => "offline",
+                Transport::Cors => "cors",
+            },
+            Self::Platform(e) => match e {
+                Platform::StorageUnavailable => "storage_unavailable",
+                Platform::CryptoUnavailable => "crypto_unavailable",
+                Platform::Other { .. } => "platform",
+            },
+            Self::Session(SessionError::LoginRequired { .. }) => "login_required",
+        }
+    }
+
+    /// The non-secret sub-reason where one exists: the ID-token problem, the parameter or
+    /// field name, the OAuth `error` code, or the login-required reason.
+    pub fn detail(&self) -> Option<&str> {
+        match self {
+            Self::Server(e) => Some(e.error.as_str()),
+            Self::InvalidResponse(e) => match e {
+                InvalidResponse::DuplicateParameter { name }
+                | InvalidResponse::UnexpectedParameter { name } => Some(name.as_str()),
+                InvalidResponse::InsecureEndpoint { field }
+                | InvalidResponse::MetadataInvalid { field }
+                | InvalidResponse::InvalidTokenResponse { field } => Some(field),
+                InvalidResponse::IdToken(p) => Some(p.as_str()),
+                _ => None,
+            },
+            Self::Misuse(Misuse::InvalidConfig { field, .. }) => Some(field),
+            Self::Platform(Platform::Other { what }) => Some(what),
+            Self::Session(SessionError::LoginRequired { reason }) => Some(reason.as_str()),
+            _ => None,
+        }
+    }
+
+    /// The OAuth error response, when the provider sent one.
+    pub fn oauth(&self) -> Option<&OAuthError> {
+        match self {
+            Self::Server(e) => Some(e),
+            _ => None,
+        }
+    }
+
+    /// Shorthand for `Error::InvalidResponse(InvalidResponse::IdToken(problem))`.
+    pub fn id_token(problem: IdTokenProblem) -> Self {
+        Self::InvalidResponse(InvalidResponse::IdToken(problem))
+    }
+
+    /// Shorthand for `Error::Session(SessionError::LoginRequired { reason })`.
+    pub fn login_required(reason: LoginRequiredReason) -> Self {
+        Self::Session(SessionError::LoginRequired { reason })
+    }
+
+    /// Shorthand for `Error::Misuse(Misuse::InvalidConfig { field, reason })`.
+    pub fn invalid_config(field: &'static str, reason: &'static str) -> Self {
+        Self::Misuse(Misuse::InvalidConfig { field, reason })
+    }
+
+    /// Shorthand for `Error::InvalidResponse(InvalidResponse::InvalidTokenResponse { field })`.
+    pub fn invalid_token_response(field: &'static str) -> Self {
+        Self::InvalidResponse(InvalidResponse::InvalidTokenResponse { field })
+    }
+
+    /// Shorthand for `Error::InvalidResponse(InvalidResponse::MetadataInvalid { field })`.
+    pub fn metadata_invalid(field: &'static str) -> Self {
+        Self::InvalidResponse(InvalidResponse::MetadataInvalid { field })
+    }
+}
+
+fn invalid_response_code(e: &InvalidResponse) -> &'static str {
+    match e {
+        InvalidResponse::StateMissing => "state_missing",
+        InvalidResponse::StateMismatch => "state_mismatch",
+        InvalidResponse::DuplicateParameter { .. } => "duplicate_parameter",
+        InvalidResponse::UnexpectedParameter { .. } => "unexpected_parameter",
+        InvalidResponse::AmbiguousResponse => "ambiguous_response",
+        InvalidResponse::IssuerMissing => "issuer_missing",
+        InvalidResponse::IssuerMismatch => "issuer_mismatch",
+        InvalidResponse::MissingCode => "missing_code",
+        InvalidResponse::DiscoveryIssuerMismatch => "discovery_issuer_mismatch",
+        InvalidResponse::InsecureEndpoint { .. } => "insecure_endpoint",
+        InvalidResponse::MetadataInvalid { .. } => "metadata_invalid",
+        InvalidResponse::HttpStatus { .. } => "http_status",
+        InvalidResponse::UnexpectedContentType => "unexpected_content_type",
+        InvalidResponse::BodyTooLarge => "body_too_large",
+        InvalidResponse::JsonParse => "json_parse",
+        InvalidResponse::NotAJsonObject => "not_a_json_object",
+        InvalidResponse::UnexpectedRedirect => "unexpected_redirect",
+        InvalidResponse::InvalidTokenResponse { .. } => "invalid_token_response",
+        InvalidResponse::UnsupportedTokenType => "unsupported_token_type",
+        InvalidResponse::IdToken(_) => "id_token_invalid",
+    }
+}

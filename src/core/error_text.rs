@@ -1,0 +1,322 @@
+//! Human-readable text for [`Error`]: `Display` (what went wrong) and [`Error::hint`] (what to do).
+//!
+//! The text names only non-secret details (parameter or field names, HTTP status, the OAuth
+//! `error` code when it is well formed). Provider-supplied `error_description` is never included.
+
+use std::fmt;
+
+use super::error::{
+    Error, ErrorOrigin, IdTokenProblem, InvalidResponse, LoginRequiredReason, Misuse, Platform,
+    SessionError, Transport, Unsupported,
+};
+
+/// The OAuth `error` code if it is well formed (RFC 6749 §5.2: %x20-21 / %x23-5B / %x5D-7E).
+fn printable_error_code(code: &str) -> &str {
+    let ok = !code.is_empty()
+        && code.len() <= 64
+        && code
+            .bytes()
+            .all(|b| matches!(b, 0x20..=0x21 | 0x23..=0x5B | 0x5D..=0x7E));
+    if ok { code } else { "<malformed error code>" }
+}
+
+fn id_token_text(p: &IdTokenProblem) -> &'static str {
+    match p {
+        IdTokenProblem::Malformed => "it is not a well-formed compact JWS",
+        IdTokenProblem::Alg => "its signing algorithm is not allowed",
+        IdTokenProblem::Signature => "its signature does not verify",
+        IdTokenProblem::KeySelection => "no usable provider key matches it",
+        IdTokenProblem::KeyFetch => "the provider's key set could not be fetched",
+        IdTokenProblem::Iss => "its iss claim is not the expected issuer",
+        IdTokenProblem::Aud => "its aud claim does not contain this client",
+        IdTokenProblem::Azp => "its azp claim is missing or names another client",
+        IdTokenProblem::Exp => "it has expired or its exp claim is invalid",
+        IdTokenProblem::Nbf => "its nbf claim is in the future or invalid",
+        IdTokenProblem::Iat => "its iat claim is missing, in the future or too old",
+        IdTokenProblem::Nonce => "its nonce claim is missing or does not match the login",
+        IdTokenProblem::Sub => "its sub claim is missing or invalid",
+        IdTokenProblem::AuthTime => {
+            "its auth_time claim is missing, invalid or too old for max_age"
+        }
+        IdTokenProblem::AtHash => "its at_hash claim does not match the access token",
+        IdTokenProblem::Typ => "its typ header says it is not an ID token",
+        IdTokenProblem::Crit => "it carries a crit header this client does not understand",
+        IdTokenProblem::RefreshMismatch(_) => "the refreshed ID token differs from the original",
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Server(e) => {
+                let code = printable_error_code(&e.error);
+                match (e.origin, e.status) {
+                    (ErrorOrigin::Redirect, _) => {
+                        write!(f, "the authorization server returned the error \"{code}\"")
+                    }
+                    (_, Some(status)) => write!(
+                        f,
+                        "the token endpoint returned the error \"{code}\" (HTTP {status})"
+                    ),
+                    (_, None) => write!(f, "the provider returned the error \"{code}\""),
+                }
+            }
+            Self::InvalidResponse(e) => fmt_invalid_response(e, f),
+            Self::Unsupported(Unsupported::PkceS256) => {
+                f.write_str("the provider does not support PKCE with S256")
+            }
+            Self::Unsupported(Unsupported::ResponseTypeCode) => {
+                f.write_str("the provider does not support response_type=code")
+            }
+            Self::Misuse(e) => match e {
+                Misuse::NoPendingLogin => f.write_str("no pending login matches this callback"),
+                Misuse::TransactionExpired => f.write_str("the pending login has expired"),
+                Misuse::InvalidConfig { field, reason } => {
+                    write!(f, "invalid configuration: {field}: {reason}")
+                }
+                Misuse::InvalidReturnTo => {
+                    f.write_str("the return-to value is not a same-origin path")
+                }
+                Misuse::DuplicateIssuer => {
+                    f.write_str("two providers are configured with the same issuer")
+                }
+                Misuse::NotInBrowser => f.write_str("this operation needs a browser window"),
+            },
+            Self::Transport(e) => f.write_str(match e {
+                Transport::Network => "the network request failed",
+                Transport::Timeout => "the network request timed out",
+                Transport::Offline => "the browser is offline",
+                Transport::Cors => "the request was blocked by CORS",
+            }),
+            Self::Platform(e) => match e {
+                Platform::StorageUnavailable => f.write_str("sessionStorage is unavailable"),
+                Platform::CryptoUnavailable => {
+                    f.write_str("secure randomness or WebCrypto is unavailable")
+                }
+                Platform::Other { what } => write!(f, "platform facility unavailable: {what}"),
+            },
+            Self::Session(SessionError::LoginRequired { reason }) => {
+                write!(f, "login required ({})", reason.as_str())
+            }
+        }
+    }
+}
+
+fn fmt_invalid_response(e: &InvalidResponse, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    match e {
+        InvalidResponse::StateMissing => f.write_str("the authorization response has no state"),
+        InvalidResponse::StateMismatch => {
+            f.write_str("the authorization response state does not match the pending login")
+        }
+        InvalidResponse::DuplicateParameter { name } => {
+            write!(
+                f,
+                "the authorization response repeats the parameter \"{name}\""
+            )
+        }
+        InvalidResponse::UnexpectedParameter { name } => {
+            write!(
+                f,
+                "the callback URL carries the forbidden parameter \"{name}\""
+            )
+        }
+        InvalidResponse::AmbiguousResponse => {
+            f.write_str("authorization response parameters were found in the URL fragment")
+        }
+        InvalidResponse::IssuerMissing => {
+            f.write_str("the authorization response has no iss although the provider advertises it")
+        }
+        InvalidResponse::IssuerMismatch => {
+            f.write_str("the authorization response comes from an unexpected issuer")
+        }
+        InvalidResponse::MissingCode => f.write_str("the authorization response has no code"),
+        InvalidResponse::DiscoveryIssuerMismatch => {
+            f.write_str("the discovery document names a different issuer")
+        }
+        InvalidResponse::InsecureEndpoint { field } => {
+            write!(f, "the endpoint \"{field}\" is not an https URL")
+        }
+        InvalidResponse::MetadataInvalid { field } => {
+            write!(
+                f,
+                "the provider metadata member \"{field}\" is missing or invalid"
+            )
+        }
+        InvalidResponse::HttpStatus { status } => write!(f, "unexpected HTTP status {status}"),
+        InvalidResponse::UnexpectedContentType => f.write_str("the response is not JSON"),
+        InvalidResponse::BodyTooLarge => f.write_str("the response body is too large"),
+        InvalidResponse::JsonParse => f.write_str("the response body is not valid JSON"),
+        InvalidResponse::NotAJsonObject => f.write_str("the response JSON is not an object"),
+        InvalidResponse::UnexpectedRedirect => f.write_str("the endpoint answered with a redirect"),
+        InvalidResponse::InvalidTokenResponse { field } => {
+            write!(
+                f,
+                "the token response member \"{field}\" is missing or invalid"
+            )
+        }
+        InvalidResponse::UnsupportedTokenType => {
+            f.write_str("the token response has a token_type other than Bearer")
+        }
+        InvalidResponse::IdToken(IdTokenProblem::RefreshMismatch(field)) => write!(
+            f,
+            "the ID token is invalid: the refreshed ID token differs from the original in \"{field}\""
+        ),
+        InvalidResponse::IdToken(p) => write!(f, "the ID token is invalid: {}", id_token_text(p)),
+    }
+}
+
+impl Error {
+    /// One sentence telling the application, user or operator what to do next.
+    pub fn hint(&self) -> &'static str {
+        match self {
+            Self::Server(e) => match e.origin {
+                ErrorOrigin::Redirect => {
+                    "The provider refused the login (see the OAuth error code): show it as plain text and let the user try again."
+                }
+                _ => {
+                    "The provider refused the token request (see the OAuth error code): for invalid_grant start a new login; otherwise check the client registration."
+                }
+            },
+            Self::InvalidResponse(e) => invalid_response_hint(e),
+            Self::Unsupported(Unsupported::PkceS256) => {
+                "Enable PKCE with S256 for this client at the provider; this library never downgrades to plain."
+            }
+            Self::Unsupported(Unsupported::ResponseTypeCode) => {
+                "Enable the authorization code flow (response_type=code) for this client at the provider."
+            }
+            Self::Misuse(e) => match e {
+                Misuse::NoPendingLogin => {
+                    "The callback has no matching login in this tab (reloaded, opened in another tab, or Back was pressed): start a new login."
+                }
+                Misuse::TransactionExpired => {
+                    "The login took too long to complete: start a new login."
+                }
+                Misuse::InvalidConfig { .. } => {
+                    "Fix the named configuration field; the reason says what is wrong with it."
+                }
+                Misuse::InvalidReturnTo => {
+                    "Pass a same-origin path starting with a single '/', such as \"/account\"."
+                }
+                Misuse::DuplicateIssuer => {
+                    "Give each configured provider its own issuer; two providers may never share one (mix-up defence)."
+                }
+                Misuse::NotInBrowser => {
+                    "Call this only in a browser window, not during server-side rendering or in a worker."
+                }
+            },
+            Self::Transport(e) => match e {
+                Transport::Network => {
+                    "Check the network connection and the provider's availability, then try again."
+                }
+                Transport::Timeout => "The provider did not answer in time: try again later.",
+                Transport::Offline => "Reconnect to the network and try again.",
+                Transport::Cors => {
+                    "Allow this application's origin in the provider's CORS settings for this client."
+                }
+            },
+            Self::Platform(e) => match e {
+                Platform::StorageUnavailable => {
+                    "Enable sessionStorage (it is blocked, full, or disabled in this browsing mode) and try again."
+                }
+                Platform::CryptoUnavailable => {
+                    "Serve the application over https (a secure context) in a browser with WebCrypto."
+                }
+                Platform::Other { .. } => {
+                    "Use a browser that provides the named platform facility."
+                }
+            },
+            Self::Session(SessionError::LoginRequired { reason }) => match reason {
+                LoginRequiredReason::NoSession => {
+                    "Nobody is logged in in this page: start a login."
+                }
+                LoginRequiredReason::RefreshRejected => {
+                    "The provider ended the session: start a new login."
+                }
+                LoginRequiredReason::Expired => "The session expired: start a new login.",
+                LoginRequiredReason::LoggedOut => {
+                    "The user logged out: start a new login if needed."
+                }
+                LoginRequiredReason::OtherTab => {
+                    "Another tab ended the session: start a new login."
+                }
+            },
+        }
+    }
+}
+
+fn invalid_response_hint(e: &InvalidResponse) -> &'static str {
+    match e {
+        InvalidResponse::StateMissing => {
+            "The callback did not come from a login started here (possible CSRF): start a new login."
+        }
+        InvalidResponse::StateMismatch => {
+            "The callback belongs to another login (possible CSRF or an old tab): start a new login."
+        }
+        InvalidResponse::DuplicateParameter { .. } => {
+            "The callback URL was tampered with: start a new login and report it if it repeats."
+        }
+        InvalidResponse::UnexpectedParameter { .. } => {
+            "Tokens in the URL are never accepted: configure the provider for the code flow with response_mode=query."
+        }
+        InvalidResponse::AmbiguousResponse => {
+            "Configure the provider to return the authorization response in the query (response_mode=query)."
+        }
+        InvalidResponse::IssuerMissing => {
+            "The response may come from another provider (mix-up attack): start a new login and report it if it repeats."
+        }
+        InvalidResponse::IssuerMismatch => {
+            "The response came from another provider (possible mix-up attack): start a new login with the intended provider."
+        }
+        InvalidResponse::MissingCode => {
+            "The provider sent neither a code nor an error: start a new login and check the provider."
+        }
+        InvalidResponse::DiscoveryIssuerMismatch => {
+            "Set the issuer exactly as the provider's discovery document spells it (including any trailing slash)."
+        }
+        InvalidResponse::InsecureEndpoint { .. } => {
+            "The provider must use https endpoints; http is allowed only for loopback hosts with the development flag."
+        }
+        InvalidResponse::MetadataInvalid { .. } => {
+            "Fix the provider's discovery document: the named member is missing or has the wrong type."
+        }
+        InvalidResponse::HttpStatus { .. } => {
+            "The endpoint failed: check the provider's status and logs, then try again."
+        }
+        InvalidResponse::UnexpectedContentType => {
+            "Something other than the provider answered (captive portal or proxy?): check the network and try again."
+        }
+        InvalidResponse::BodyTooLarge => {
+            "The response exceeds the size cap: check that the URL points at the provider's endpoint."
+        }
+        InvalidResponse::JsonParse => {
+            "The response was cut off or is not JSON: try again and check the provider if it repeats."
+        }
+        InvalidResponse::NotAJsonObject => {
+            "The endpoint did not return a JSON object: check that the URL points at the provider's endpoint."
+        }
+        InvalidResponse::UnexpectedRedirect => {
+            "Configure the endpoint URL exactly so that the provider does not redirect it."
+        }
+        InvalidResponse::InvalidTokenResponse { .. } => {
+            "The provider's token response is not conformant: check the named member at the provider."
+        }
+        InvalidResponse::UnsupportedTokenType => {
+            "Configure the provider to issue Bearer access tokens for this client."
+        }
+        InvalidResponse::IdToken(
+            IdTokenProblem::Exp | IdTokenProblem::Iat | IdTokenProblem::Nbf,
+        ) => "Check that the device clock is correct, then start a new login.",
+        InvalidResponse::IdToken(IdTokenProblem::Alg) => {
+            "Align the client's allowed ID-token algorithms with the provider's signing algorithm."
+        }
+        InvalidResponse::IdToken(IdTokenProblem::AuthTime) => {
+            "The user must authenticate again because max_age has passed: start a new login."
+        }
+        InvalidResponse::IdToken(IdTokenProblem::RefreshMismatch(_)) => {
+            "The provider changed identity on refresh: discard the session and start a new login."
+        }
+        InvalidResponse::IdToken(_) => {
+            "The ID token was rejected and all tokens discarded: start a new login and report it if it repeats."
+        }
+    }
+}

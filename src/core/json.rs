@@ -1,0 +1,188 @@
+//! A minimal JSON data model (RFC 8259), a parser trait supplied by the platform, and a serializer.
+//!
+//! The core never parses JSON itself: the browser driver implements [`JsonParser`] with
+//! `JSON.parse`, tests with `serde_json`. Objects keep their members in order, duplicates
+//! included, so that callers can detect repeated names.
+
+use std::fmt::Write as _;
+
+/// A JSON value (RFC 8259 §3).
+#[derive(Clone, Debug, PartialEq)]
+pub enum Json {
+    /// `null`
+    Null,
+    /// `true` / `false`
+    Bool(bool),
+    /// A number (RFC 8259 §6), as an IEEE 754 double like `JSON.parse`.
+    Number(f64),
+    /// A string.
+    String(String),
+    /// An array.
+    Array(Vec<Json>),
+    /// An object: members in document order, repeated names kept.
+    Object(Vec<(String, Json)>),
+}
+
+/// Parses JSON text into [`Json`] (RFC 8259). Supplied by the platform.
+///
+/// Implementations must not panic, and must bound nesting depth (e.g. 128 levels) so that
+/// the recursive serializer and `Drop` stay within the stack.
+pub trait JsonParser {
+    /// Parses `text`; `None` when it is not valid JSON.
+    fn parse(&self, text: &str) -> Option<Json>;
+}
+
+/// Largest integer exactly representable in an f64 (2^53 - 1).
+pub(crate) const MAX_SAFE_INTEGER: f64 = 9_007_199_254_740_991.0;
+
+impl Json {
+    /// The member named `key` of an object (the last one when the name repeats, as RFC 7519 §4
+    /// permits and `JSON.parse` does); `None` for non-objects.
+    pub fn get(&self, key: &str) -> Option<&Json> {
+        match self {
+            Self::Object(members) => members.iter().rev().find(|(k, _)| k == key).map(|(_, v)| v),
+            _ => None,
+        }
+    }
+
+    /// The string value, if this is a string.
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Self::String(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// The number value, if this is a number.
+    pub fn as_f64(&self) -> Option<f64> {
+        match self {
+            Self::Number(n) => Some(*n),
+            _ => None,
+        }
+    }
+
+    /// The value as a non-negative integer, if it is a number that is integral, finite and at
+    /// most 2^53 - 1 (so that it is exact); fractional or negative numbers give `None`.
+    pub fn as_u64(&self) -> Option<u64> {
+        match self {
+            Self::Number(n)
+                if n.is_finite() && *n >= 0.0 && n.fract() == 0.0 && *n <= MAX_SAFE_INTEGER =>
+            {
+                Some(*n as u64)
+            }
+            _ => None,
+        }
+    }
+
+    /// The boolean value, if this is a boolean.
+    pub fn as_bool(&self) -> Option<bool> {
+        match self {
+            Self::Bool(b) => Some(*b),
+            _ => None,
+        }
+    }
+
+    /// The elements, if this is an array.
+    pub fn as_array(&self) -> Option<&[Json]> {
+        match self {
+            Self::Array(a) => Some(a),
+            _ => None,
+        }
+    }
+
+    /// The members in document order, if this is an object.
+    pub fn as_object(&self) -> Option<&[(String, Json)]> {
+        match self {
+            Self::Object(o) => Some(o),
+            _ => None,
+        }
+    }
+
+    /// Whether this is an object.
+    pub fn is_object(&self) -> bool {
+        matches!(self, Self::Object(_))
+    }
+
+    /// Whether this is an object in which some member name appears more than once.
+    pub fn has_duplicate_names(&self) -> bool {
+        match self {
+            Self::Object(members) => {
+                let mut names: Vec<&str> = members.iter().map(|(k, _)| k.as_str()).collect();
+                names.sort_unstable();
+                names.windows(2).any(|w| matches!(w, [a, b] if a == b))
+            }
+            _ => false,
+        }
+    }
+
+    /// Serializes to compact JSON text (RFC 8259): strings escape `"`, `\` and control
+    /// characters; integers print without a fraction; non-finite numbers become `null`.
+    pub fn to_json_string(&self) -> String {
+        let mut out = String::new();
+        self.write_to(&mut out);
+        out
+    }
+
+    fn write_to(&self, out: &mut String) {
+        match self {
+            Self::Null => out.push_str("null"),
+            Self::Bool(true) => out.push_str("true"),
+            Self::Bool(false) => out.push_str("false"),
+            Self::Number(n) => write_number(*n, out),
+            Self::String(s) => write_string(s, out),
+            Self::Array(items) => {
+                out.push('[');
+                for (i, item) in items.iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    item.write_to(out);
+                }
+                out.push(']');
+            }
+            Self::Object(members) => {
+                out.push('{');
+                for (i, (k, v)) in members.iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    write_string(k, out);
+                    out.push(':');
+                    v.write_to(out);
+                }
+                out.push('}');
+            }
+        }
+    }
+}
+
+fn write_number(n: f64, out: &mut String) {
+    if !n.is_finite() {
+        out.push_str("null");
+    } else if n.fract() == 0.0 && n.abs() < 9_007_199_254_740_992.0 {
+        // Exact integer: print without ".0" (the cast is exact in this range).
+        let _ = write!(out, "{}", n as i64);
+    } else {
+        // `{:?}` prints the shortest round-tripping form, e.g. "0.1" or "1e300": valid JSON.
+        let _ = write!(out, "{n:?}");
+    }
+}
+
+fn write_string(s: &str, out: &mut String) {
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if (c as u32) < 0x20 => {
+                let _ = write!(out, "\\u{:04x}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
+#[cfg(test)]
+#[path = "tests/json.rs"]
+mod tests;

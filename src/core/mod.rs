@@ -1,0 +1,60 @@
+//! The pure protocol core: OAuth 2.0 Authorization Code + PKCE S256 and OpenID Connect for a
+//! public browser client, without I/O.
+//!
+//! Everything here is deterministic: time is passed as `now` (Unix seconds), randomness as
+//! caller-supplied bytes, HTTP as plain request/response data and JSON parsing through the
+//! [`JsonParser`] trait. The browser driver performs the I/O and WebCrypto signature
+//! verification.
+//!
+//! Flow: [`ProviderMetadata::from_response`] → [`authorization_request`] (store the
+//! [`PendingLogin`]) → [`CallbackParams::from_pairs`] → [`CallbackParams::validate`] →
+//! [`code_request`] → [`TokenResponse::from_response`] → [`Jws::parse`] → signature
+//! verification (driver) → [`validate_id_token`].
+//!
+//! Secrets ([`AccessToken`], [`RefreshToken`], [`IdToken`], [`AuthorizationCode`],
+//! [`CodeVerifier`], [`State`], [`Nonce`]) have redacted `Debug`, no `Display`, and never
+//! appear in an [`Error`].
+
+pub mod authorize;
+pub mod callback;
+pub mod config;
+pub mod discovery;
+pub mod endpoint;
+pub mod error;
+mod error_code;
+mod error_text;
+pub mod http;
+pub mod id_token;
+pub mod json;
+pub mod jwt;
+pub mod pkce;
+pub mod secret;
+pub mod token;
+
+#[cfg(test)]
+#[path = "tests/support.rs"]
+pub(crate) mod support;
+
+pub use authorize::{
+    AuthorizationRequest, LoginRandom, PendingLogin, authorization_request, check_return_to,
+};
+pub use callback::{CallbackParams, RESPONSE_PARAMS, ValidatedCallback};
+pub use config::{ClientConfig, check_distinct_issuers};
+pub use discovery::{ProviderMetadata, discovery_url};
+pub use endpoint::{append_query, check_endpoint, form_urlencode};
+pub use error::{
+    Error, ErrorOrigin, IdTokenProblem, InvalidResponse, LoginRequiredReason, Misuse, OAuthError,
+    Platform, SessionError, Transport, Unsupported,
+};
+pub use http::{HttpRequest, HttpResponse, MAX_BODY_BYTES, Method};
+pub use id_token::{
+    IdTokenClaims, IdTokenExpectations, at_hash, validate_id_token, validate_refreshed_id_token,
+};
+pub use json::{Json, JsonParser};
+pub use jwt::Jws;
+pub use pkce::s256_challenge;
+pub use secret::{
+    AccessToken, AuthorizationCode, CodeVerifier, IdToken, Nonce, RefreshToken, State,
+    constant_time_eq, random_value,
+};
+pub use token::{TokenResponse, code_request, refresh_request};

@@ -1,0 +1,285 @@
+#[cfg(target_arch = "wasm32")]
+use wasm_bindgen_test::wasm_bindgen_test as test;
+
+use super::*;
+use crate::core::support::{Fixed, NOW, SerdeJson, config, metadata, random};
+
+/// Decoded query pairs of a URL (test-only decoder for form encoding).
+fn query_pairs(url: &str) -> Vec<(String, String)> {
+    let query = url.split_once('?').map_or("", |(_, q)| q);
+    query
+        .split('&')
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            let (k, v) = p.split_once('=').unwrap_or((p, ""));
+            (decode(k), decode(v))
+        })
+        .collect()
+}
+
+fn decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'+' => out.push(b' '),
+            b'%' => {
+                out.push(u8::from_str_radix(&s[i + 1..i + 3], 16).unwrap());
+                i += 2;
+            }
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8(out).unwrap()
+}
+
+fn request() -> AuthorizationRequest {
+    authorization_request(&config(), &metadata(), &random(0), Some("/after?x=1"), NOW).unwrap()
+}
+
+#[test]
+fn a01_a04_authorization_url_parameters_in_order() {
+    let mut c = config();
+    c.scope = "openid profile".into();
+    c.max_age = Some(300);
+    c.extra_auth_params = vec![("prompt".into(), "consent".into())];
+    let req = authorization_request(&c, &metadata(), &random(0), None, NOW).unwrap();
+    assert!(
+        req.url.starts_with(
+            "https://op.example.com/authorize?response_type=code&client_id=spa-client&"
+        )
+    );
+    let pairs = query_pairs(&req.url);
+    let names: Vec<&str> = pairs.iter().map(|(k, _)| k.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "response_type",
+            "client_id",
+            "redirect_uri",
+            "scope",
+            "state",
+            "nonce",
+            "code_challenge",
+            "code_challenge_method",
+            "max_age",
+            "prompt"
+        ]
+    );
+    let get = |n: &str| {
+        pairs
+            .iter()
+            .find(|(k, _)| k == n)
+            .map(|(_, v)| v.clone())
+            .unwrap()
+    };
+    assert_eq!(get("redirect_uri"), "https://app.example.com/callback");
+    assert_eq!(get("scope"), "openid profile");
+    assert_eq!(get("state"), req.pending.state.secret());
+    assert_eq!(get("nonce"), req.pending.nonce.secret());
+    assert_eq!(get("code_challenge"), s256_challenge(&req.pending.verifier));
+    assert_eq!(get("code_challenge").len(), 43);
+    assert_eq!(get("code_challenge_method"), "S256");
+    assert_eq!(get("max_age"), "300");
+    assert_eq!(get("prompt"), "consent");
+    assert!(
+        !req.url.contains(req.pending.verifier.secret()),
+        "verifier must never be in the URL"
+    );
+}
+
+#[test]
+fn a04_nonce_sent_even_without_openid_and_no_max_age_by_default() {
+    let mut c = config();
+    c.scope = "api.read".into();
+    let req = authorization_request(&c, &metadata(), &random(0), None, NOW).unwrap();
+    let pairs = query_pairs(&req.url);
+    assert!(pairs.iter().any(|(k, _)| k == "nonce"));
+    assert!(!pairs.iter().any(|(k, _)| k == "max_age"));
+}
+
+#[test]
+fn pending_login_records_the_transaction() {
+    let req = request();
+    let p = &req.pending;
+    assert_eq!(p.issuer, "https://op.example.com");
+    assert_eq!(p.client_id, "spa-client");
+    assert_eq!(p.redirect_uri, "https://app.example.com/callback");
+    assert_eq!(p.return_to.as_deref(), Some("/after?x=1"));
+    assert_eq!(p.created_at, NOW);
+    assert_eq!(p.max_age, None);
+    assert_eq!(p.state.secret(), random_value(&random(0).state));
+    let debug = format!("{req:?}");
+    for secret in [p.state.secret(), p.nonce.secret(), p.verifier.secret()] {
+        assert!(!debug.contains(secret), "Debug leaks a secret");
+    }
+}
+
+#[test]
+fn a03_random_values_distinct() {
+    let a = authorization_request(&config(), &metadata(), &random(0), None, NOW)
+        .unwrap()
+        .pending;
+    let b = authorization_request(&config(), &metadata(), &random(10), None, NOW)
+        .unwrap()
+        .pending;
+    assert_ne!(a.state.secret(), a.nonce.secret());
+    assert_ne!(a.state.secret(), a.verifier.secret());
+    assert_ne!(a.state, b.state);
+    assert_ne!(a.nonce, b.nonce);
+    assert_ne!(a.verifier, b.verifier);
+    assert_eq!(a.state.secret().len(), 43);
+}
+
+#[test]
+fn a03_broken_rng_refused() {
+    let mut r = random(0);
+    r.nonce = r.state;
+    let err = authorization_request(&config(), &metadata(), &r, None, NOW).unwrap_err();
+    assert_eq!(err, Error::Platform(Platform::CryptoUnavailable));
+    let mut r = random(0);
+    r.verifier = r.nonce;
+    assert_eq!(
+        authorization_request(&config(), &metadata(), &r, None, NOW)
+            .unwrap_err()
+            .code(),
+        "crypto_unavailable"
+    );
+    let mut r = random(0);
+    r.verifier = r.state;
+    assert!(authorization_request(&config(), &metadata(), &r, None, NOW).is_err());
+    let mut r = random(0);
+    r.state = [0; 32];
+    assert_eq!(
+        authorization_request(&config(), &metadata(), &r, None, NOW)
+            .unwrap_err()
+            .code(),
+        "crypto_unavailable"
+    );
+    assert_eq!(format!("{r:?}"), "LoginRandom([redacted])");
+}
+
+#[test]
+fn invalid_config_or_foreign_metadata_refused() {
+    let mut c = config();
+    c.redirect_uri = "http://evil.example.com/cb".into();
+    assert_eq!(
+        authorization_request(&c, &metadata(), &random(0), None, NOW)
+            .unwrap_err()
+            .code(),
+        "invalid_config"
+    );
+    let mut c = config();
+    c.issuer = "https://other.example.com".into();
+    let err = authorization_request(&c, &metadata(), &random(0), None, NOW).unwrap_err();
+    assert_eq!(err, InvalidResponse::DiscoveryIssuerMismatch.into());
+}
+
+#[test]
+fn return_to_same_origin_path_only() {
+    for good in ["/", "/account", "/a/b?c=d#e", "/é", "/%2F%2Fevil.com"] {
+        assert_eq!(check_return_to(good), Ok(()), "{good}");
+    }
+    let too_long = format!("/{}", "a".repeat(MAX_RETURN_TO_LEN));
+    for bad in [
+        "",
+        "account",
+        "//evil.com",
+        "/\\evil.com",
+        "/a\\b",
+        "https://evil.com",
+        "javascript:alert(1)",
+        "/\t/evil.com",
+        "/\n/evil.com",
+        "/a\u{0}",
+        "/a\u{85}",
+        " /a",
+        &too_long,
+    ] {
+        assert_eq!(
+            check_return_to(bad),
+            Err(Error::Misuse(Misuse::InvalidReturnTo)),
+            "{bad:?}"
+        );
+    }
+    assert_eq!(check_return_to(&too_long[..MAX_RETURN_TO_LEN]), Ok(()));
+    let err = authorization_request(&config(), &metadata(), &random(0), Some("//evil.com"), NOW)
+        .unwrap_err();
+    assert_eq!(err.code(), "invalid_return_to");
+}
+
+#[test]
+fn b16_expired_transaction() {
+    let p = request().pending;
+    assert!(!p.is_expired(NOW, 600));
+    assert!(!p.is_expired(NOW + 600, 600));
+    assert!(p.is_expired(NOW + 601, 600));
+    assert!(p.is_expired(NOW + 660, 600));
+    assert!(!p.is_expired(NOW - 600, 600));
+    assert!(
+        p.is_expired(NOW - 601, 600),
+        "a record from the far future is not trusted"
+    );
+    assert!(p.is_expired(u64::MAX, 600));
+    assert!(p.is_expired(0, 600));
+}
+
+#[test]
+fn a07_storage_round_trip_without_tokens() {
+    let mut c = config();
+    c.max_age = Some(120);
+    let p = authorization_request(&c, &metadata(), &random(3), Some("/x"), NOW)
+        .unwrap()
+        .pending;
+    let s = p.to_storage_string();
+    assert!(s.starts_with("{\"v\":1,"));
+    assert!(!s.contains("token"));
+    let back = PendingLogin::from_storage_string(&s, &SerdeJson).unwrap();
+    assert_eq!(back, p);
+    let q = request().pending;
+    let mut q2 = q.clone();
+    q2.return_to = None;
+    assert_eq!(
+        PendingLogin::from_storage_string(&q2.to_storage_string(), &SerdeJson),
+        Ok(q2)
+    );
+}
+
+#[test]
+fn corrupt_storage_is_no_pending_login() {
+    let good = request().pending.to_storage_string();
+    let no = Err(Error::Misuse(Misuse::NoPendingLogin));
+    let edits: Vec<String> = vec![
+        String::new(),
+        "null".into(),
+        "[]".into(),
+        "{".into(),
+        good.replace("\"v\":1", "\"v\":2"),
+        good.replace("\"v\":1,", ""),
+        good.replace("\"state\":", "\"s\":"),
+        good.replace("\"issuer\":\"https://op.example.com\"", "\"issuer\":\"\""),
+        good.replace("\"created_at\":1700000000", "\"created_at\":\"1700000000\""),
+        good.replace("\"created_at\":1700000000", "\"created_at\":1.5"),
+        good.replace(
+            "\"return_to\":\"/after?x=1\"",
+            "\"return_to\":\"//evil.com\"",
+        ),
+        good.replace("\"return_to\":\"/after?x=1\"", "\"return_to\":7"),
+        good.replace("\"max_age\":null", "\"max_age\":-1"),
+        good.replace("\"verifier\":\"", "\"verifier\":\"+"),
+        format!("{good:<20000}"),
+    ];
+    for s in &edits {
+        assert_eq!(PendingLogin::from_storage_string(s, &SerdeJson), no, "{s}");
+    }
+    // A record with a repeated member is refused rather than resolved.
+    let parsed = SerdeJson.parse(&good).unwrap();
+    let mut members = parsed.as_object().unwrap().to_vec();
+    members.push(("state".into(), Json::String("other".into())));
+    assert_eq!(
+        PendingLogin::from_storage_string("x", &Fixed(Json::Object(members))),
+        no
+    );
+}

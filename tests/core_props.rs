@@ -1,0 +1,328 @@
+//! Property tests for the protocol core: no parser panics on arbitrary input, and the JSON
+//! serializer round-trips through an independent parser (serde_json).
+#![cfg(not(target_arch = "wasm32"))]
+
+use oxidc::core::{
+    AccessToken, CallbackParams, ClientConfig, HttpResponse, IdTokenExpectations, Json, JsonParser,
+    Jws, LoginRandom, Nonce, PendingLogin, ProviderMetadata, TokenResponse, authorization_request,
+    validate_id_token, validate_refreshed_id_token,
+};
+use proptest::prelude::*;
+
+const ISSUER: &str = "https://op.example.com";
+const CLIENT_ID: &str = "spa-client";
+const NOW: u64 = 1_700_000_000;
+
+struct SerdeJson;
+
+fn from_value(v: serde_json::Value) -> Json {
+    match v {
+        serde_json::Value::Null => Json::Null,
+        serde_json::Value::Bool(b) => Json::Bool(b),
+        serde_json::Value::Number(n) => Json::Number(n.as_f64().unwrap_or(f64::NAN)),
+        serde_json::Value::String(s) => Json::String(s),
+        serde_json::Value::Array(a) => Json::Array(a.into_iter().map(from_value).collect()),
+        serde_json::Value::Object(o) => {
+            Json::Object(o.into_iter().map(|(k, v)| (k, from_value(v))).collect())
+        }
+    }
+}
+
+impl JsonParser for SerdeJson {
+    fn parse(&self, text: &str) -> Option<Json> {
+        serde_json::from_str::<serde_json::Value>(text)
+            .ok()
+            .map(from_value)
+    }
+}
+
+/// A parser that returns a fixed value, to feed shapes serde_json cannot produce.
+struct Fixed(Json);
+
+impl JsonParser for Fixed {
+    fn parse(&self, _: &str) -> Option<Json> {
+        Some(self.0.clone())
+    }
+}
+
+const HEADER: &str = "{\"alg\":\"RS256\"}";
+
+/// Parses the fixed header with serde_json and returns `payload` for anything else.
+struct HeaderThen {
+    payload: Json,
+}
+
+impl JsonParser for HeaderThen {
+    fn parse(&self, text: &str) -> Option<Json> {
+        if text == HEADER {
+            SerdeJson.parse(text)
+        } else {
+            Some(self.payload.clone())
+        }
+    }
+}
+
+fn config() -> ClientConfig {
+    ClientConfig::new(
+        ISSUER.into(),
+        CLIENT_ID.into(),
+        "https://app.example.com/cb".into(),
+    )
+}
+
+fn metadata() -> ProviderMetadata {
+    let v = serde_json::json!({
+        "issuer": ISSUER,
+        "authorization_endpoint": "https://op.example.com/authorize",
+        "token_endpoint": "https://op.example.com/token",
+        "authorization_response_iss_parameter_supported": true
+    });
+    ProviderMetadata::from_json(&config(), &from_value(v)).expect("fixture")
+}
+
+fn pending() -> PendingLogin {
+    let random = LoginRandom {
+        state: [1; 32],
+        nonce: [2; 32],
+        verifier: [3; 32],
+    };
+    authorization_request(&config(), &metadata(), &random, None, NOW)
+        .expect("fixture")
+        .pending
+}
+
+/// Arbitrary JSON, including repeated object names and non-finite numbers.
+fn any_json() -> impl Strategy<Value = Json> {
+    let leaf = prop_oneof![
+        Just(Json::Null),
+        any::<bool>().prop_map(Json::Bool),
+        any::<f64>().prop_map(Json::Number),
+        (-10_000_000_000i64..10_000_000_000).prop_map(|n| Json::Number(n as f64)),
+        (NOW - 1000..NOW + 1000).prop_map(|n| Json::Number(n as f64)),
+        ".{0,12}".prop_map(Json::String),
+        prop_oneof![
+            Just("RS256"),
+            Just("none"),
+            Just(ISSUER),
+            Just(CLIENT_ID),
+            Just("S256"),
+            Just("code")
+        ]
+        .prop_map(|s| Json::String(s.to_owned())),
+    ];
+    leaf.prop_recursive(4, 48, 6, |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..6).prop_map(Json::Array),
+            prop::collection::vec((key(), inner), 0..8).prop_map(Json::Object),
+        ]
+    })
+}
+
+/// Member names: mostly ones the core reads, sometimes arbitrary.
+fn key() -> impl Strategy<Value = String> {
+    prop_oneof![
+        prop::sample::select(vec![
+            "iss",
+            "sub",
+            "aud",
+            "azp",
+            "exp",
+            "iat",
+            "nbf",
+            "nonce",
+            "auth_time",
+            "at_hash",
+            "alg",
+            "kid",
+            "typ",
+            "crit",
+            "access_token",
+            "token_type",
+            "expires_in",
+            "refresh_token",
+            "scope",
+            "id_token",
+            "error",
+            "error_description",
+            "issuer",
+            "authorization_endpoint",
+            "token_endpoint",
+            "jwks_uri",
+            "code_challenge_methods_supported",
+            "response_types_supported",
+            "v",
+            "state",
+            "verifier",
+            "created_at",
+            "return_to",
+            "max_age",
+        ])
+        .prop_map(str::to_owned),
+        ".{0,6}",
+    ]
+}
+
+/// JSON that serde_json reproduces exactly: finite numbers with short exact decimal forms.
+fn exact_json() -> impl Strategy<Value = Json> {
+    let leaf = prop_oneof![
+        Just(Json::Null),
+        any::<bool>().prop_map(Json::Bool),
+        (-(1i64 << 40)..(1i64 << 40)).prop_map(|n| Json::Number(n as f64 / 4.0)),
+        any::<String>().prop_map(Json::String),
+    ];
+    leaf.prop_recursive(4, 48, 6, |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..6).prop_map(Json::Array),
+            prop::collection::vec((any::<String>(), inner), 0..6).prop_map(Json::Object),
+        ]
+    })
+}
+
+/// Last-wins, key-sorted objects: the semantics serde_json's map gives repeated names.
+fn normalize(j: &Json) -> Json {
+    match j {
+        Json::Array(a) => Json::Array(a.iter().map(normalize).collect()),
+        Json::Object(members) => {
+            let mut map = std::collections::BTreeMap::new();
+            for (k, v) in members {
+                map.insert(k.clone(), normalize(v));
+            }
+            Json::Object(map.into_iter().collect())
+        }
+        Json::Number(n) if !n.is_finite() => Json::Null,
+        other => other.clone(),
+    }
+}
+
+fn b64(bytes: &[u8]) -> String {
+    use base64::Engine as _;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
+fn pair_name() -> impl Strategy<Value = String> {
+    prop_oneof![
+        prop::sample::select(vec![
+            "code",
+            "state",
+            "iss",
+            "error",
+            "error_description",
+            "error_uri",
+            "session_state",
+            "access_token",
+            "id_token",
+            "token_type",
+            "expires_in",
+            "refresh_token",
+        ])
+        .prop_map(str::to_owned),
+        ".{0,8}",
+    ]
+}
+
+fn pairs() -> impl Strategy<Value = Vec<(String, String)>> {
+    prop::collection::vec(
+        (pair_name(), prop_oneof![".{0,16}", Just(ISSUER.to_owned())]),
+        0..8,
+    )
+}
+
+proptest! {
+    #[test]
+    fn callback_pairs_never_panic(query in pairs(), fragment in pairs(), now in any::<u64>(), ttl in any::<u64>()) {
+        if let Ok(params) = CallbackParams::from_pairs(&query, &fragment) {
+            let _ = params.state();
+            let _ = format!("{params:?}");
+            let _ = params.validate(&pending(), &metadata(), ttl, now);
+        }
+    }
+
+    #[test]
+    fn token_response_never_panics_on_text(status in any::<u16>(), ct in proptest::option::of(".{0,40}"), body in ".{0,200}") {
+        let resp = HttpResponse { status, content_type: ct, body };
+        if let Err(e) = TokenResponse::from_response(&resp, &SerdeJson) {
+            let _ = (e.to_string(), e.code(), e.detail(), e.hint());
+        }
+    }
+
+    #[test]
+    fn token_response_never_panics_on_json(status in prop_oneof![Just(200u16), Just(400), any::<u16>()], json in any_json()) {
+        let resp = HttpResponse { status, content_type: Some("application/json".into()), body: String::new() };
+        if let Ok(t) = TokenResponse::from_response(&resp, &Fixed(json)) {
+            let _ = t.require_id_token();
+        }
+    }
+
+    #[test]
+    fn discovery_never_panics(json in any_json(), body in ".{0,100}", status in any::<u16>()) {
+        let _ = ProviderMetadata::from_json(&config(), &json);
+        let resp = HttpResponse { status, content_type: Some("application/json".into()), body };
+        let _ = ProviderMetadata::from_response(&config(), &resp, &SerdeJson);
+    }
+
+    #[test]
+    fn jwt_parse_never_panics_on_text(s in "[A-Za-z0-9_\\-.=+/ ]{0,120}", t in ".{0,60}") {
+        let _ = Jws::parse(&s, &SerdeJson);
+        let _ = Jws::parse(&t, &SerdeJson);
+    }
+
+    #[test]
+    fn jwt_and_id_token_never_panic(header in any_json(), payload in any_json(), sig in prop::collection::vec(any::<u8>(), 0..8),
+                                    now in any::<u64>(), leeway in any::<u64>(), max_age in proptest::option::of(any::<u64>())) {
+        let compact = format!("{}.{}.{}", b64(header.to_json_string().as_bytes()), b64(payload.to_json_string().as_bytes()), b64(&sig));
+        let _ = Jws::parse(&compact, &Fixed(payload.clone()));
+        if let Ok(jws) = Jws::parse(&compact, &SerdeJson) {
+            let nonce = Nonce::new("n".into());
+            let at = AccessToken::new("at".into());
+            let algs = vec!["RS256".to_owned(), "none".to_owned()];
+            let expect = IdTokenExpectations {
+                issuer: ISSUER, client_id: CLIENT_ID, nonce: Some(&nonce), max_age, allowed_algs: &algs,
+                leeway_secs: leeway, max_iat_age_secs: leeway, access_token: Some(&at),
+            };
+            if let Ok(claims) = validate_id_token(&jws, &expect, now) {
+                let _ = validate_refreshed_id_token(&claims, &jws, &claims, &jws);
+            }
+        }
+    }
+
+    #[test]
+    fn id_token_claims_never_panic(members in prop::collection::vec((key(), any_json()), 0..12), now in any::<u64>()) {
+        let payload = normalize(&Json::Object(members));
+        let parser = HeaderThen { payload };
+        let compact = format!("{}.{}.", b64(HEADER.as_bytes()), b64(b"{}"));
+        let jws = Jws::parse(&compact, &parser).expect("fixture header");
+        let algs = vec!["RS256".to_owned()];
+        let expect = IdTokenExpectations {
+            issuer: ISSUER, client_id: CLIENT_ID, nonce: None, max_age: Some(60), allowed_algs: &algs,
+            leeway_secs: 60, max_iat_age_secs: 600, access_token: None,
+        };
+        let _ = validate_id_token(&jws, &expect, now);
+    }
+
+    #[test]
+    fn pending_login_storage_never_panics(s in ".{0,200}", json in any_json()) {
+        let _ = PendingLogin::from_storage_string(&s, &SerdeJson);
+        let _ = PendingLogin::from_storage_string("", &Fixed(json));
+    }
+
+    #[test]
+    fn pending_login_storage_round_trips(state in any::<[u8; 32]>(), created_at in 0u64..(1 << 53), return_to in "/([a-z0-9?=&][a-z0-9/?=&]{0,30})?") {
+        let random = LoginRandom { state, nonce: [2; 32], verifier: [3; 32] };
+        prop_assume!(state != [2; 32] && state != [3; 32] && state != [0; 32]);
+        let p = authorization_request(&config(), &metadata(), &random, Some(&return_to), created_at).expect("valid").pending;
+        prop_assert_eq!(PendingLogin::from_storage_string(&p.to_storage_string(), &SerdeJson), Ok(p));
+    }
+
+    #[test]
+    fn json_serializer_round_trips_through_serde_json(json in exact_json()) {
+        let text = json.to_json_string();
+        let parsed = SerdeJson.parse(&text);
+        prop_assert_eq!(parsed.as_ref().map(normalize), Some(normalize(&json)), "{}", text);
+    }
+
+    #[test]
+    fn json_serializer_output_always_parses(json in any_json()) {
+        let text = json.to_json_string();
+        prop_assert!(serde_json::from_str::<serde_json::Value>(&text).is_ok(), "{}", text);
+    }
+}
