@@ -1,0 +1,31 @@
+//! The small interface between the driver and its environment.
+//!
+//! The browser adapter ([`crate::browser`]) implements it with WebCrypto, `fetch`, `sessionStorage` and
+//! `location`; tests implement it in memory with a virtual clock. Keeping the driver behind this trait is
+//! what lets it move into a dedicated Web Worker later without touching the protocol core.
+
+use crate::core::{Error, HttpRequest, HttpResponse, JsonParser};
+
+/// Everything the driver needs from the place it runs in.
+///
+/// Implementations must never panic: every failure is an [`Error`] (usually a `Transport` or `Platform` one).
+#[allow(async_fn_in_trait)] // futures here are single-threaded by design (browser event loop)
+pub trait Platform {
+    /// The current time as Unix seconds.
+    fn now(&self) -> u64;
+    /// Fills `buf` with cryptographically secure random bytes.
+    fn fill_random(&self, buf: &mut [u8]) -> Result<(), Error>;
+    /// Sends one HTTP request: redirects are not followed, no cookies or credentials are sent, and the
+    /// response body is capped at [`crate::core::MAX_BODY_BYTES`].
+    async fn fetch(&self, request: &HttpRequest) -> Result<HttpResponse, Error>;
+    /// The JSON parser to use (the browser's `JSON.parse` in the browser).
+    fn json(&self) -> &dyn JsonParser;
+    /// Stores the short-lived login transaction record under `key` (tab-scoped storage).
+    fn transaction_put(&self, key: &str, value: &str) -> Result<(), Error>;
+    /// Removes and returns the transaction record stored under `key`.
+    fn transaction_take(&self, key: &str) -> Result<Option<String>, Error>;
+    /// Removes every transaction record whose key starts with `prefix`.
+    fn transaction_clear(&self, prefix: &str);
+    /// Sends the whole page to `url` (top-level navigation).
+    fn navigate(&self, url: &str) -> Result<(), Error>;
+}

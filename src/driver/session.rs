@@ -1,0 +1,77 @@
+//! The in-memory session: the tokens of one signed-in user and when they expire.
+
+use crate::core::{
+    AccessToken, Error, IdToken, IdTokenClaims, Json, JsonParser, Jws, RefreshToken, TokenResponse,
+};
+
+/// Tokens held in memory only. Never serialized, never written to storage; `Debug` is redacted.
+#[derive(Clone, Debug)]
+pub(crate) struct Session {
+    pub(crate) access_token: AccessToken,
+    /// Unix seconds at which the access token expires (local receipt time + `expires_in`).
+    pub(crate) expires_at: Option<u64>,
+    pub(crate) refresh_token: Option<RefreshToken>,
+    pub(crate) id_token: Option<IdToken>,
+    pub(crate) claims: Option<IdTokenClaims>,
+    pub(crate) scope: Option<String>,
+}
+
+impl Session {
+    /// Builds a session from a validated token response received at `now`.
+    pub(crate) fn new(tokens: TokenResponse, claims: Option<IdTokenClaims>, now: u64) -> Self {
+        Session {
+            expires_at: tokens.expires_in.map(|s| now.saturating_add(s)),
+            access_token: tokens.access_token,
+            refresh_token: tokens.refresh_token,
+            id_token: tokens.id_token,
+            claims,
+            scope: tokens.scope,
+        }
+    }
+
+    /// Applies a refresh response: a new refresh token replaces the old one, none keeps the old one
+    /// (RFC 6749 §6); a new ID token replaces the old one only after it was validated by the caller.
+    pub(crate) fn renewed(
+        &self,
+        tokens: TokenResponse,
+        claims: Option<IdTokenClaims>,
+        now: u64,
+    ) -> Self {
+        Session {
+            expires_at: tokens.expires_in.map(|s| now.saturating_add(s)),
+            access_token: tokens.access_token,
+            refresh_token: tokens.refresh_token.or_else(|| self.refresh_token.clone()),
+            id_token: tokens.id_token.or_else(|| self.id_token.clone()),
+            claims: claims.or_else(|| self.claims.clone()),
+            scope: tokens.scope.or_else(|| self.scope.clone()),
+        }
+    }
+
+    /// Seconds of life left at `now` (None when the provider gave no `expires_in`).
+    pub(crate) fn remaining(&self, now: u64) -> Option<i64> {
+        self.expires_at
+            .map(|e| (e as i64).saturating_sub(now as i64))
+    }
+
+    /// True when the access token has at least `margin` seconds left (or no known expiry).
+    pub(crate) fn is_fresh(&self, now: u64, margin: u64) -> bool {
+        self.remaining(now).is_none_or(|r| r >= margin as i64)
+    }
+
+    /// True when the access token is past its expiry.
+    pub(crate) fn is_expired(&self, now: u64) -> bool {
+        self.remaining(now).is_some_and(|r| r <= 0)
+    }
+
+    /// The original ID token parsed again (for the refresh-time comparison of OIDC Core §12.2).
+    pub(crate) fn id_jws(&self, parser: &dyn JsonParser) -> Option<Result<Jws, Error>> {
+        self.id_token
+            .as_ref()
+            .map(|t| Jws::parse(t.secret(), parser))
+    }
+
+    /// The ID token's claims as JSON (the payload), if the session has an ID token.
+    pub(crate) fn claims_json(&self) -> Option<&Json> {
+        self.claims.as_ref().map(|c| &c.payload)
+    }
+}

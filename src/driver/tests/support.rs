@@ -1,0 +1,407 @@
+//! Test support for the driver: a tiny executor, an in-memory platform with a virtual clock, and a
+//! simulated OpenID provider that issues codes, ID tokens and rotating refresh tokens.
+
+use std::cell::{Cell, RefCell};
+use std::collections::BTreeMap;
+use std::future::Future;
+use std::pin::Pin;
+use std::rc::Rc;
+use std::task::{Context, Poll, Waker};
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+
+use crate::core::{
+    ClientConfig, Error, HttpRequest, HttpResponse, Json, JsonParser, ProviderMetadata, Transport,
+};
+use crate::driver::{Client, Platform};
+
+pub(crate) const ISSUER: &str = "https://op.example";
+pub(crate) const CLIENT_ID: &str = "spa";
+pub(crate) const REDIRECT: &str = "https://app.example/callback";
+
+/// Polls every future round-robin until all complete (futures here only wait on each other or on
+/// [`Yield`]), returning their outputs in order.
+pub(crate) fn join_all<T>(futures: Vec<Pin<Box<dyn Future<Output = T> + '_>>>) -> Vec<T> {
+    let mut futures: Vec<Option<Pin<Box<dyn Future<Output = T> + '_>>>> =
+        futures.into_iter().map(Some).collect();
+    let mut out: Vec<Option<T>> = futures.iter().map(|_| None).collect();
+    let mut cx = Context::from_waker(Waker::noop());
+    for _ in 0..100_000 {
+        let mut pending = false;
+        for (i, slot) in futures.iter_mut().enumerate() {
+            if let Some(f) = slot {
+                match f.as_mut().poll(&mut cx) {
+                    Poll::Ready(v) => {
+                        out[i] = Some(v);
+                        *slot = None;
+                    }
+                    Poll::Pending => pending = true,
+                }
+            }
+        }
+        if !pending {
+            return out.into_iter().map(|v| v.expect("completed")).collect();
+        }
+    }
+    panic!("futures did not complete");
+}
+
+/// Runs one future to completion.
+pub(crate) fn block_on<T>(f: impl Future<Output = T>) -> T {
+    join_all(vec![Box::pin(f)]).pop().expect("one output")
+}
+
+/// Returns Pending once, so that concurrent callers interleave like they would on the event loop.
+struct Yield(bool);
+impl Future for Yield {
+    type Output = ();
+    fn poll(mut self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<()> {
+        if self.0 {
+            Poll::Ready(())
+        } else {
+            self.0 = true;
+            Poll::Pending
+        }
+    }
+}
+
+/// serde_json as the JSON parser (the browser uses JSON.parse).
+pub(crate) struct SerdeJson;
+impl JsonParser for SerdeJson {
+    fn parse(&self, text: &str) -> Option<Json> {
+        serde_json::from_str::<serde_json::Value>(text)
+            .ok()
+            .map(|v| from_serde(&v))
+    }
+}
+fn from_serde(v: &serde_json::Value) -> Json {
+    match v {
+        serde_json::Value::Null => Json::Null,
+        serde_json::Value::Bool(b) => Json::Bool(*b),
+        serde_json::Value::Number(n) => Json::Number(n.as_f64().unwrap_or(f64::NAN)),
+        serde_json::Value::String(s) => Json::String(s.clone()),
+        serde_json::Value::Array(a) => Json::Array(a.iter().map(from_serde).collect()),
+        serde_json::Value::Object(o) => {
+            Json::Object(o.iter().map(|(k, v)| (k.clone(), from_serde(v))).collect())
+        }
+    }
+}
+
+/// What the simulated provider does with the next token request.
+#[derive(Clone, Debug)]
+pub(crate) enum Next {
+    /// Behave like a real provider.
+    Normal,
+    /// Answer with this status and JSON body.
+    Respond(u16, String),
+    /// Fail at the transport level.
+    Fail(Transport),
+}
+
+/// A simulated provider: issues codes at /authorize (via the navigation), tokens at /token, rotates refresh
+/// tokens and revokes the whole grant when a used refresh token comes back (as oidc-provider does).
+#[derive(Default)]
+pub(crate) struct Provider {
+    pub(crate) codes: BTreeMap<String, (String, String, String)>, // code -> (verifier challenge, nonce, redirect_uri)
+    pub(crate) live_refresh: Option<String>,
+    pub(crate) used_refresh: Vec<String>,
+    pub(crate) revoked: bool,
+    pub(crate) counter: u64,
+    pub(crate) at_ttl: u64,
+    pub(crate) rotate: bool,
+    pub(crate) next: Vec<Next>,
+    /// The nonce of the original authentication, echoed in refreshed ID tokens (as oidc-provider does).
+    pub(crate) grant_nonce: Option<String>,
+    /// Nonce to put in refreshed ID tokens instead (None: echo the original; Some(None): omit it).
+    pub(crate) refresh_nonce: Option<Option<String>>,
+}
+
+/// The in-memory platform.
+pub(crate) struct FakePlatform {
+    pub(crate) now: Cell<u64>,
+    pub(crate) rng: Cell<u64>,
+    pub(crate) storage: RefCell<BTreeMap<String, String>>,
+    pub(crate) navigations: RefCell<Vec<String>>,
+    pub(crate) requests: RefCell<Vec<HttpRequest>>,
+    pub(crate) op: RefCell<Provider>,
+}
+
+impl FakePlatform {
+    pub(crate) fn new() -> Rc<Self> {
+        Rc::new(FakePlatform {
+            now: Cell::new(1_700_000_000),
+            rng: Cell::new(0x9E37_79B9_7F4A_7C15),
+            storage: RefCell::new(BTreeMap::new()),
+            navigations: RefCell::new(Vec::new()),
+            requests: RefCell::new(Vec::new()),
+            op: RefCell::new(Provider {
+                at_ttl: 300,
+                rotate: true,
+                ..Provider::default()
+            }),
+        })
+    }
+    pub(crate) fn advance(&self, secs: u64) {
+        self.now.set(self.now.get() + secs);
+    }
+    /// Token-endpoint requests with the given grant type.
+    pub(crate) fn grants(&self, grant: &str) -> usize {
+        let needle = format!("grant_type={grant}");
+        self.requests
+            .borrow()
+            .iter()
+            .filter(|r| r.body.as_deref().is_some_and(|b| b.contains(&needle)))
+            .count()
+    }
+}
+
+fn form(body: &str) -> BTreeMap<String, String> {
+    body.split('&')
+        .filter_map(|kv| kv.split_once('='))
+        .map(|(k, v)| (k.to_string(), decode(v)))
+        .collect()
+}
+
+pub(crate) fn decode(v: &str) -> String {
+    let bytes = v.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'+' => out.push(b' '),
+            b'%' if i + 2 < bytes.len() => {
+                out.push(u8::from_str_radix(&v[i + 1..i + 3], 16).expect("hex"));
+                i += 2;
+            }
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8(out).expect("utf8")
+}
+
+/// Query parameters of a URL (test-only decoder).
+pub(crate) fn query(url: &str) -> BTreeMap<String, String> {
+    url.split_once('?')
+        .map(|(_, q)| form(q))
+        .unwrap_or_default()
+}
+
+pub(crate) fn jwt(claims: serde_json::Value) -> String {
+    let header = URL_SAFE_NO_PAD.encode(br#"{"alg":"RS256","kid":"k1"}"#);
+    let payload = URL_SAFE_NO_PAD.encode(claims.to_string());
+    format!(
+        "{header}.{payload}.{}",
+        URL_SAFE_NO_PAD.encode(b"signature")
+    )
+}
+
+impl Provider {
+    fn tokens(&mut self, now: u64, nonce: Option<&str>, with_refresh: bool) -> String {
+        self.counter += 1;
+        let rt = format!("rt-{}", self.counter);
+        let mut claims = serde_json::json!({ "iss": ISSUER, "sub": "alice", "aud": CLIENT_ID, "exp": now + 600, "iat": now });
+        if let Some(n) = nonce {
+            claims["nonce"] = serde_json::Value::String(n.into());
+        }
+        let mut body = serde_json::json!({
+            "access_token": format!("at-{}", self.counter),
+            "token_type": "Bearer",
+            "expires_in": self.at_ttl,
+            "id_token": jwt(claims),
+        });
+        if with_refresh {
+            body["refresh_token"] = serde_json::Value::String(rt.clone());
+            self.live_refresh = Some(rt);
+        }
+        body.to_string()
+    }
+
+    fn handle(&mut self, req: &HttpRequest, now: u64) -> HttpResponse {
+        let json = |status: u16, body: String| HttpResponse {
+            status,
+            content_type: Some("application/json; charset=utf-8".into()),
+            body,
+        };
+        let invalid_grant = || {
+            json(
+                400,
+                r#"{"error":"invalid_grant","error_description":"grant request is invalid"}"#
+                    .into(),
+            )
+        };
+        let f = form(req.body.as_deref().unwrap_or(""));
+        match f.get("grant_type").map(String::as_str) {
+            Some("authorization_code") => {
+                let Some((challenge, nonce, redirect)) =
+                    f.get("code").and_then(|c| self.codes.remove(c))
+                else {
+                    self.revoked = true; // code replay revokes the grant
+                    return invalid_grant();
+                };
+                let verifier = f.get("code_verifier").cloned().unwrap_or_default();
+                use sha2::Digest;
+                let computed = URL_SAFE_NO_PAD.encode(sha2::Sha256::digest(verifier.as_bytes()));
+                if computed != challenge || f.get("redirect_uri") != Some(&redirect) {
+                    return invalid_grant();
+                }
+                self.grant_nonce = Some(nonce.clone());
+                json(200, self.tokens(now, Some(&nonce), true))
+            }
+            Some("refresh_token") => {
+                let rt = f.get("refresh_token").cloned().unwrap_or_default();
+                if self.revoked || self.used_refresh.contains(&rt) {
+                    self.revoked = true;
+                    return invalid_grant();
+                }
+                if self.live_refresh.as_deref() != Some(rt.as_str()) {
+                    return invalid_grant();
+                }
+                let nonce = match self.refresh_nonce.clone() {
+                    Some(n) => n,
+                    None => self.grant_nonce.clone(),
+                };
+                if self.rotate {
+                    self.used_refresh.push(rt);
+                    json(200, self.tokens(now, nonce.as_deref(), true))
+                } else {
+                    let mut v: serde_json::Value =
+                        serde_json::from_str(&self.tokens(now, None, false)).expect("json");
+                    v.as_object_mut().expect("obj").remove("id_token");
+                    json(200, v.to_string())
+                }
+            }
+            _ => json(400, r#"{"error":"unsupported_grant_type"}"#.into()),
+        }
+    }
+}
+
+impl Platform for Rc<FakePlatform> {
+    fn now(&self) -> u64 {
+        self.now.get()
+    }
+    fn fill_random(&self, buf: &mut [u8]) -> Result<(), Error> {
+        for b in buf.iter_mut() {
+            // xorshift64: deterministic, and distinct across calls.
+            let mut x = self.rng.get();
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            self.rng.set(x);
+            *b = (x >> 24) as u8;
+        }
+        Ok(())
+    }
+    async fn fetch(&self, request: &HttpRequest) -> Result<HttpResponse, Error> {
+        self.requests.borrow_mut().push(request.clone());
+        Yield(false).await;
+        let next = {
+            let mut op = self.op.borrow_mut();
+            if op.next.is_empty() {
+                Next::Normal
+            } else {
+                op.next.remove(0)
+            }
+        };
+        match next {
+            Next::Normal => Ok(self.op.borrow_mut().handle(request, self.now.get())),
+            Next::Respond(status, body) => Ok(HttpResponse {
+                status,
+                content_type: Some("application/json".into()),
+                body,
+            }),
+            Next::Fail(t) => Err(Error::Transport(t)),
+        }
+    }
+    fn json(&self) -> &dyn JsonParser {
+        &SerdeJson
+    }
+    fn transaction_put(&self, key: &str, value: &str) -> Result<(), Error> {
+        self.storage.borrow_mut().insert(key.into(), value.into());
+        Ok(())
+    }
+    fn transaction_take(&self, key: &str) -> Result<Option<String>, Error> {
+        Ok(self.storage.borrow_mut().remove(key))
+    }
+    fn transaction_clear(&self, prefix: &str) {
+        self.storage
+            .borrow_mut()
+            .retain(|k, _| !k.starts_with(prefix));
+    }
+    fn navigate(&self, url: &str) -> Result<(), Error> {
+        self.navigations.borrow_mut().push(url.into());
+        // The provider "authenticates" the user and remembers what the code is bound to.
+        if url.starts_with(ISSUER) && url.contains("/authorize?") {
+            let q = query(url);
+            let code = format!(
+                "code-{}",
+                q.get("state").map(String::len).unwrap_or(0) + self.navigations.borrow().len()
+            );
+            self.op.borrow_mut().codes.insert(
+                code,
+                (
+                    q.get("code_challenge").cloned().unwrap_or_default(),
+                    q.get("nonce").cloned().unwrap_or_default(),
+                    q.get("redirect_uri").cloned().unwrap_or_default(),
+                ),
+            );
+        }
+        Ok(())
+    }
+}
+
+pub(crate) fn metadata() -> ProviderMetadata {
+    let doc = serde_json::json!({
+        "issuer": ISSUER,
+        "authorization_endpoint": format!("{ISSUER}/authorize"),
+        "token_endpoint": format!("{ISSUER}/token"),
+        "end_session_endpoint": format!("{ISSUER}/logout"),
+        "code_challenge_methods_supported": ["S256"],
+        "authorization_response_iss_parameter_supported": true,
+        "id_token_signing_alg_values_supported": ["RS256"],
+    });
+    let config = config();
+    ProviderMetadata::from_json(&config, &from_serde(&doc)).expect("metadata")
+}
+
+pub(crate) fn config() -> ClientConfig {
+    let mut c = ClientConfig::new(ISSUER.into(), CLIENT_ID.into(), REDIRECT.into());
+    c.scope = "openid offline_access".into();
+    c.post_logout_redirect_uri = Some("https://app.example/".into());
+    c
+}
+
+pub(crate) fn client() -> (Client<Rc<FakePlatform>>, Rc<FakePlatform>) {
+    let p = FakePlatform::new();
+    let c = Client::with_metadata(Rc::clone(&p), config(), metadata()).expect("client");
+    (c, p)
+}
+
+/// The callback parameters the provider would send for the last authorization request.
+pub(crate) fn callback_for(p: &FakePlatform) -> Vec<(String, String)> {
+    let url = p.navigations.borrow().last().cloned().expect("navigated");
+    let q = query(&url);
+    let code =
+        p.op.borrow()
+            .codes
+            .keys()
+            .last()
+            .cloned()
+            .expect("code issued");
+    vec![
+        ("code".into(), code),
+        ("state".into(), q.get("state").cloned().expect("state")),
+        ("iss".into(), ISSUER.into()),
+    ]
+}
+
+/// Logs in through the simulated provider.
+pub(crate) fn signed_in() -> (Client<Rc<FakePlatform>>, Rc<FakePlatform>) {
+    let (c, p) = client();
+    c.login(&crate::driver::LoginOptions::return_to("/home"))
+        .expect("login");
+    let params = callback_for(&p);
+    block_on(c.handle_callback(&params, &[])).expect("callback");
+    (c, p)
+}
