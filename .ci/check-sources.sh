@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Source gates that keep the architecture honest:
+#  1. the protocol core is pure: no wasm-bindgen, web-sys, js-sys, gloo or getrandom in src/core;
+#  2. tokens never touch persistent storage: no localStorage, IndexedDB, cookies or Cache Storage anywhere,
+#     and sessionStorage only in the transaction-record module.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+fail=0
+if grep -rnE '\b(wasm_bindgen|web_sys|js_sys|gloo|getrandom)\b' src/core --exclude-dir=tests; then
+  echo "check-sources: the core must not use browser crates (lines above)"; fail=1
+fi
+if grep -rnE 'local_storage *\(|localStorage *\.|indexed_db *\(|indexedDB *\.|set_cookie *\(|document\.cookie|caches *\(|caches\.open' src --include='*.rs' --include='*.js'; then
+  echo "check-sources: persistent storage APIs are not allowed (lines above)"; fail=1
+fi
+if grep -rlE 'session_storage *\(|sessionStorage *\.' src --include='*.rs' --include='*.js' | grep -v '^src/browser/storage.rs$'; then
+  echo "check-sources: sessionStorage is allowed only in src/browser/storage.rs (files above)"; fail=1
+fi
+[ $fail = 0 ] && echo "check-sources: core is pure; no persistent storage APIs"
+exit $fail

@@ -1,0 +1,28 @@
+# Sourced by the build scripts: picks how to build for wasm32-unknown-unknown.
+#  - "rustup": a rustup toolchain that has the wasm32-unknown-unknown target (what most users have);
+#  - "debian": Debian's rustc-web with its std sources, std rebuilt for wasm32 (-Zbuild-std),
+#    for machines where `rustup target add wasm32-unknown-unknown` cannot download.
+# Override with OXIDC_WASM_ROUTE=rustup|debian.
+export PATH="$HOME/.cargo/bin:$PATH"
+if [ -z "${OXIDC_WASM_ROUTE:-}" ]; then
+  if rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown; then
+    OXIDC_WASM_ROUTE=rustup
+  else
+    OXIDC_WASM_ROUTE=debian
+  fi
+fi
+export OXIDC_WASM_ROUTE
+export OXIDC_WASM_LD=/usr/lib/llvm-19/bin/wasm-ld
+# The command and flags for a wasm32 cargo invocation: $OXIDC_WASM_CARGO <sub> $OXIDC_WASM_FLAGS ...
+if [ "$OXIDC_WASM_ROUTE" = debian ]; then
+  OXIDC_WASM_CARGO="env RUSTC=/usr/bin/rustc RUSTDOC=/usr/bin/rustdoc RUSTC_BOOTSTRAP=1 CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_LINKER=$OXIDC_WASM_LD  /usr/bin/cargo"
+  OXIDC_WASM_FLAGS="--target wasm32-unknown-unknown -Zbuild-std=std,panic_abort"
+else
+  OXIDC_WASM_CARGO="env cargo"
+  OXIDC_WASM_FLAGS="--target wasm32-unknown-unknown"
+fi
+export OXIDC_WASM_CARGO OXIDC_WASM_FLAGS
+# wasm builds get their own target directory (the two routes use different compilers).
+export OXIDC_WASM_TARGET_DIR=target/wasm
+export CHROMEDRIVER=${CHROMEDRIVER:-/usr/bin/chromedriver}
+export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner

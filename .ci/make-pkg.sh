@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Makes the npm package in pkg/ from the release wasm and pkg-template/, and packs it under target/.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+wasm=${1:?usage: make-pkg.sh path/to/oxidc.wasm}
+version=$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)
+
+rm -rf pkg && mkdir -p pkg target
+wasm-bindgen --target web --out-dir pkg --out-name oxidc --no-typescript "$wasm"
+if command -v wasm-opt >/dev/null 2>&1 && [ "${OXIDC_NO_WASM_OPT:-}" != 1 ]; then
+  # Size-first optimization; skipped (with a note) if this wasm-opt cannot read the module.
+  if wasm-opt -Oz --enable-bulk-memory --enable-mutable-globals --enable-sign-ext --enable-nontrapping-float-to-int \
+       --enable-reference-types --enable-multivalue -o pkg/oxidc_bg.opt.wasm pkg/oxidc_bg.wasm 2>/dev/null; then
+    mv pkg/oxidc_bg.opt.wasm pkg/oxidc_bg.wasm
+  else
+    rm -f pkg/oxidc_bg.opt.wasm
+    echo "make-pkg: wasm-opt could not optimize this module; shipping it unoptimized" >&2
+  fi
+fi
+snippet=$(cd pkg && ls snippets/*/src/js/error.js | head -1)
+[ -n "$snippet" ] || { echo "make-pkg: error snippet missing" >&2; exit 1; }
+sed "s#__ERROR_MODULE__#${snippet}#" pkg-template/index.js > pkg/index.js
+sed "s#__VERSION__#${version}#" pkg-template/package.json > pkg/package.json
+cp pkg-template/index.d.ts pkg-template/README.md pkg/
+cp LICENSE-MIT LICENSE-APACHE pkg/ 2>/dev/null || true
+rm -f pkg/.gitignore
+(cd pkg && npm pack --silent --pack-destination ../target >/dev/null)
+printf 'make-pkg: pkg/ and target/oxidc-%s.tgz (wasm %s bytes, gzip %s)\n' "$version" \
+  "$(wc -c < pkg/oxidc_bg.wasm)" "$(gzip -9c pkg/oxidc_bg.wasm | wc -c)"

@@ -1,0 +1,87 @@
+//! The browser adapter: the only code that touches `web-sys` and `js-sys`.
+//!
+//! It implements [`Platform`] with `fetch` (redirects not followed, no credentials, a deadline and a
+//! body-size cap), WebCrypto randomness, `JSON.parse`, `sessionStorage` for the login transaction only,
+//! and `location`/`history` for the redirect. Globals are bound directly (not through `window`) so the
+//! same code can later run in a dedicated Web Worker.
+
+mod fetch;
+mod globals;
+mod json;
+mod location;
+mod storage;
+
+pub use json::{BrowserJson, to_js};
+pub use location::{UrlParams, callback_pairs, current_url, is_callback_url, scrub_url};
+
+use crate::core::{Error, HttpRequest, HttpResponse, JsonParser, Platform as PlatformError};
+use crate::driver::Platform;
+
+/// Default deadline for one HTTP exchange, in milliseconds.
+pub const DEFAULT_TIMEOUT_MS: u32 = 30_000;
+
+/// [`Platform`] for a browser page.
+#[derive(Debug, Clone)]
+pub struct BrowserPlatform {
+    json: BrowserJson,
+    timeout_ms: u32,
+}
+
+impl Default for BrowserPlatform {
+    fn default() -> Self {
+        BrowserPlatform {
+            json: BrowserJson,
+            timeout_ms: DEFAULT_TIMEOUT_MS,
+        }
+    }
+}
+
+impl BrowserPlatform {
+    /// A platform whose HTTP exchanges time out after `timeout_ms` milliseconds.
+    pub fn with_timeout(timeout_ms: u32) -> Self {
+        BrowserPlatform {
+            json: BrowserJson,
+            timeout_ms,
+        }
+    }
+}
+
+impl Platform for BrowserPlatform {
+    fn now(&self) -> u64 {
+        let ms = js_sys::Date::now();
+        if ms.is_finite() && ms > 0.0 {
+            (ms / 1000.0) as u64
+        } else {
+            0
+        }
+    }
+
+    fn fill_random(&self, buf: &mut [u8]) -> Result<(), Error> {
+        globals::get_random_values(buf)
+            .map_err(|_| Error::Platform(PlatformError::CryptoUnavailable))
+    }
+
+    async fn fetch(&self, request: &HttpRequest) -> Result<HttpResponse, Error> {
+        fetch::fetch(request, self.timeout_ms).await
+    }
+
+    fn json(&self) -> &dyn JsonParser {
+        &self.json
+    }
+
+    fn transaction_put(&self, key: &str, value: &str) -> Result<(), Error> {
+        storage::put(key, value)
+    }
+
+    fn transaction_take(&self, key: &str) -> Result<Option<String>, Error> {
+        storage::take(key)
+    }
+
+    fn transaction_clear(&self, prefix: &str) {
+        storage::clear(prefix)
+    }
+
+    fn navigate(&self, url: &str) -> Result<(), Error> {
+        location::navigate(url)
+    }
+}

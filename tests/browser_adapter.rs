@@ -1,0 +1,160 @@
+//! The browser adapter, in headless Chromium (wasm-bindgen-test): JSON through `JSON.parse`, the
+//! transaction storage, reading and scrubbing the callback URL, WebCrypto randomness and `fetch` errors.
+#![cfg(target_arch = "wasm32")]
+
+use oxidc::browser::{
+    BrowserJson, BrowserPlatform, callback_pairs, current_url, is_callback_url, scrub_url,
+};
+use oxidc::core::{Error, HttpRequest, InvalidResponse, Json, JsonParser, Method, Transport};
+use oxidc::driver::Platform;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+#[wasm_bindgen_test]
+fn json_parse_maps_every_kind() {
+    let v = BrowserJson
+        .parse(r#"{"a":[1,2.5,"x",true,null],"b":{"c":"d"},"a2":-3}"#)
+        .unwrap();
+    assert_eq!(
+        v.get("a").and_then(Json::as_array).map(|a| a.len()),
+        Some(5)
+    );
+    assert_eq!(
+        v.get("b").and_then(|b| b.get("c")).and_then(Json::as_str),
+        Some("d")
+    );
+    assert_eq!(v.get("a2").and_then(Json::as_f64), Some(-3.0));
+}
+
+#[wasm_bindgen_test]
+fn d02_json_parse_refuses_broken_and_deep_documents() {
+    assert!(BrowserJson.parse(r#"{"access_token":"#).is_none());
+    assert!(BrowserJson.parse("").is_none());
+    let deep = "[".repeat(100) + &"]".repeat(100);
+    assert!(
+        BrowserJson.parse(&deep).is_none(),
+        "nesting beyond the cap is refused, not recursed into"
+    );
+}
+
+#[wasm_bindgen_test]
+fn transaction_storage_put_take_clear() {
+    let p = BrowserPlatform::default();
+    p.transaction_put("oxidc.tx.a", "1").unwrap();
+    p.transaction_put("oxidc.tx.b", "2").unwrap();
+    p.transaction_put("other", "3").unwrap();
+    assert_eq!(
+        p.transaction_take("oxidc.tx.a").unwrap().as_deref(),
+        Some("1")
+    );
+    assert_eq!(
+        p.transaction_take("oxidc.tx.a").unwrap(),
+        None,
+        "take deletes"
+    );
+    p.transaction_clear("oxidc.tx.");
+    assert_eq!(p.transaction_take("oxidc.tx.b").unwrap(), None);
+    assert_eq!(p.transaction_take("other").unwrap().as_deref(), Some("3"));
+}
+
+#[wasm_bindgen_test]
+fn callback_pairs_are_decoded_by_the_browser() {
+    let p = callback_pairs("https://app.example/cb?code=a%2Bb&state=s+t&iss=https%3A%2F%2Fop#x=1")
+        .unwrap();
+    assert_eq!(
+        p.query,
+        vec![
+            ("code".into(), "a+b".into()),
+            ("state".into(), "s t".into()),
+            ("iss".into(), "https://op".into())
+        ]
+    );
+    assert_eq!(p.fragment, vec![("x".to_string(), "1".to_string())]);
+    assert!(is_callback_url(
+        "https://app.example/cb?error=access_denied"
+    ));
+    assert!(!is_callback_url("https://app.example/cb?page=2"));
+}
+
+#[wasm_bindgen_test]
+fn b13_scrub_removes_response_parameters_without_a_history_entry() {
+    let history = web_sys::window().unwrap().history().unwrap();
+    let original = current_url().unwrap();
+    let dirty = format!(
+        "{}?keep=1&code=c&state=s&iss=i&session_state=x#state=s",
+        original.split(['?', '#']).next().unwrap()
+    );
+    history
+        .replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&dirty))
+        .unwrap();
+    let before = history.length().unwrap();
+    let clean = scrub_url(&current_url().unwrap()).unwrap();
+    assert_eq!(
+        history.length().unwrap(),
+        before,
+        "replaceState: no new entry"
+    );
+    let now = current_url().unwrap();
+    assert_eq!(now, clean);
+    assert!(now.ends_with("?keep=1"), "{now}");
+    history
+        .replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&original))
+        .unwrap();
+}
+
+#[wasm_bindgen_test]
+fn a03_webcrypto_randomness_is_distinct() {
+    let p = BrowserPlatform::default();
+    let (mut a, mut b) = ([0u8; 32], [0u8; 32]);
+    p.fill_random(&mut a).unwrap();
+    p.fill_random(&mut b).unwrap();
+    assert_ne!(a, b);
+    assert_ne!(a, [0u8; 32]);
+}
+
+#[wasm_bindgen_test]
+async fn fetch_reads_status_content_type_and_body() {
+    let p = BrowserPlatform::default();
+    let req = HttpRequest {
+        method: Method::Get,
+        url: "data:application/json,%7B%22a%22%3A1%7D".into(),
+        headers: vec![],
+        body: None,
+    };
+    let resp = p.fetch(&req).await.unwrap();
+    assert_eq!(resp.status, 200);
+    assert_eq!(resp.content_type.as_deref(), Some("application/json"));
+    assert_eq!(resp.body, r#"{"a":1}"#);
+}
+
+#[wasm_bindgen_test]
+async fn fetch_caps_the_body() {
+    let p = BrowserPlatform::default();
+    let big = "a".repeat(oxidc::core::MAX_BODY_BYTES + 1);
+    let req = HttpRequest {
+        method: Method::Get,
+        url: format!("data:text/plain,{big}"),
+        headers: vec![],
+        body: None,
+    };
+    assert_eq!(
+        p.fetch(&req).await.unwrap_err(),
+        Error::InvalidResponse(InvalidResponse::BodyTooLarge)
+    );
+}
+
+#[wasm_bindgen_test]
+async fn fetch_connection_refused_is_a_network_error() {
+    let p = BrowserPlatform::default();
+    let req = HttpRequest {
+        method: Method::Post,
+        url: "http://127.0.0.1:9/token".into(),
+        headers: vec![],
+        body: Some("a=b".into()),
+    };
+    assert_eq!(
+        p.fetch(&req).await.unwrap_err(),
+        Error::Transport(Transport::Network)
+    );
+}
