@@ -1,0 +1,95 @@
+/** Options for {@link createClient}. */
+export interface ClientOptions {
+  /** The provider's issuer identifier, exactly as it appears in its discovery document. */
+  issuer: string;
+  /** This app's client_id at the provider (a public client). */
+  clientId: string;
+  /** Where the provider sends the browser back, exactly as registered (e.g. "https://app.example/callback"). */
+  redirectUri: string;
+  /** Where the provider sends the browser after logout, exactly as registered. */
+  postLogoutRedirectUri?: string;
+  /** Space-separated scopes; default "openid". Add "offline_access" to ask for a refresh token. */
+  scope?: string;
+  /** Extra authorization-request parameters, e.g. { prompt: "consent" }. Reserved names are refused. */
+  extraAuthParams?: Record<string, string>;
+  /** Development only: accept http:// for a provider on 127.0.0.1, [::1] or localhost. */
+  allowLoopbackHttp?: boolean;
+  /** getAccessToken renews when the token has fewer seconds left than this (default 45). */
+  refreshMarginSeconds?: number;
+  /** Clock tolerance for ID token times, in seconds (default 60). */
+  leewaySeconds?: number;
+  /** OpenID Connect max_age: require a login no older than this many seconds. */
+  maxAge?: number;
+  /** Accepted ID token signing algorithms (default ["RS256", "PS256", "ES256"]). */
+  idTokenSigningAlgs?: string[];
+  /** Deadline for each request to the provider, in milliseconds (default 30000). */
+  timeoutMs?: number;
+}
+
+/** Options for {@link OidcClient.login}. */
+export interface LoginOptions {
+  /** A same-origin path (starting with "/") to return to after the callback. */
+  returnTo?: string;
+}
+
+/** Options for {@link OidcClient.getAccessToken}. */
+export interface GetAccessTokenOptions {
+  /** Renew now with the refresh token, even if the current token is still fresh. */
+  forceRefresh?: boolean;
+}
+
+/** What subscribers receive on every session change. Never carries a token. */
+export interface AuthState {
+  status: "signed_in" | "signed_out";
+  event: "signed_in" | "refreshed" | "signed_out" | "error";
+  /** For "signed_out": "logged_out" | "refresh_rejected" | "expired". For "error": the error code. */
+  reason: string | null;
+  /** The ID token's claims, or null. */
+  user: Record<string, unknown> | null;
+}
+
+/** The error every oxidc promise rejects with. */
+export class OidcError extends Error {
+  name: "OidcError";
+  /** Stable error code, e.g. "login_required", "state_mismatch", "token_error" (see the README). */
+  code: string;
+  /** The sub-reason, where there is one (a parameter or field name, an ID token check). */
+  detail: string | null;
+  /** What to do next. */
+  hint: string;
+  /** The provider's OAuth error code (e.g. "invalid_grant"), for provider errors. */
+  error: string | null;
+  /** The provider's error_description (plain text, provider-controlled: never render it as HTML). */
+  errorDescription: string | null;
+  /** The HTTP status, for token-endpoint errors. */
+  status: number | null;
+}
+
+/** A session with one OpenID provider. Tokens live only in memory. */
+export class OidcClient {
+  private constructor();
+  /** Navigates to the provider to log in. The promise does not resolve (the page unloads). */
+  login(options?: LoginOptions): Promise<void>;
+  /** True when the URL (default: the current address) carries an authorization response. */
+  isCallback(url?: string): boolean;
+  /** Completes the login on the redirect page. Scrubs code/state/iss from the address bar first. */
+  handleRedirectCallback(url?: string): Promise<{ returnTo: string | null }>;
+  /** An access token with at least the refresh margin of life left; renews first when needed. */
+  getAccessToken(options?: GetAccessTokenOptions): Promise<string>;
+  /** True while tokens are held and usable (or renewable). */
+  isAuthenticated(): boolean;
+  /** The ID token's claims, or null. */
+  user(): Record<string, unknown> | null;
+  /** Calls listener on every session change; returns a function that unsubscribes. */
+  subscribe(listener: (state: AuthState) => void): () => void;
+  /** Clears the tokens, then navigates to the provider's logout endpoint (if it has one). */
+  logout(): Promise<void>;
+  /** Releases the WebAssembly memory behind this client. */
+  free(): void;
+}
+
+/** Creates a client: reads the options and fetches the provider's discovery document. */
+export function createClient(options: ClientOptions): Promise<OidcClient>;
+
+/** Loads the WebAssembly module ahead of createClient (optional). */
+export function load(): Promise<unknown>;

@@ -1,0 +1,186 @@
+//! The JavaScript API (feature `js`): `createClient` and the `OidcClient` class, exported with
+//! wasm-bindgen. Every async method returns a `Promise` that rejects with an `OidcError`.
+//!
+//! This is a thin facade over [`crate::driver::Client`]; the Yew and Leptos integrations use the same
+//! driver. No method returns or exposes the refresh token.
+
+mod config;
+mod error;
+
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::future_to_promise;
+
+use crate::browser::{self, BrowserPlatform};
+use crate::driver::{AuthEvent, Client, LoginOptions};
+
+type Driver = Client<BrowserPlatform>;
+
+/// Creates a client: reads the options, fetches and checks the provider's discovery document.
+#[wasm_bindgen(js_name = createClient, unchecked_return_type = "Promise<OidcClient>")]
+pub fn create_client(options: JsValue) -> js_sys::Promise {
+    future_to_promise(async move {
+        let opts = config::read(&options)?;
+        let platform = match opts.timeout_ms {
+            Some(ms) => BrowserPlatform::with_timeout(ms),
+            None => BrowserPlatform::default(),
+        };
+        let driver = Client::discover(platform, opts.config)
+            .await
+            .map_err(|e| error::to_js(&e))?;
+        Ok(OidcClient { driver }.into())
+    })
+}
+
+/// A signed-in (or signed-out) session with one OpenID provider. Tokens live only in this object's memory.
+#[wasm_bindgen]
+pub struct OidcClient {
+    driver: Driver,
+}
+
+fn status(driver: &Driver) -> &'static str {
+    if driver.is_authenticated() {
+        "signed_in"
+    } else {
+        "signed_out"
+    }
+}
+
+fn user_value(driver: &Driver) -> JsValue {
+    driver
+        .claims()
+        .map(|c| browser::to_js(&c))
+        .unwrap_or(JsValue::NULL)
+}
+
+fn set(obj: &js_sys::Object, key: &str, value: &JsValue) {
+    let _ = js_sys::Reflect::set(obj, &JsValue::from_str(key), value);
+}
+
+#[wasm_bindgen]
+impl OidcClient {
+    /// Starts a login: stores the short-lived transaction in sessionStorage and navigates to the provider.
+    /// `options.returnTo` is a same-origin path to come back to.
+    #[wasm_bindgen(unchecked_return_type = "Promise<void>")]
+    pub fn login(&self, options: JsValue) -> js_sys::Promise {
+        let driver = self.driver.clone();
+        future_to_promise(async move {
+            let return_to = if options.is_object() {
+                js_sys::Reflect::get(&options, &"returnTo".into())
+                    .ok()
+                    .and_then(|v| v.as_string())
+            } else {
+                None
+            };
+            let opts = LoginOptions {
+                return_to,
+                ..Default::default()
+            };
+            driver.login(&opts).map_err(|e| error::to_js(&e))?;
+            Ok(JsValue::UNDEFINED)
+        })
+    }
+
+    /// True when `url` (default: the current address) carries an authorization response.
+    #[wasm_bindgen(js_name = isCallback)]
+    pub fn is_callback(&self, url: Option<String>) -> bool {
+        url.or_else(|| browser::current_url().ok())
+            .is_some_and(|u| browser::is_callback_url(&u))
+    }
+
+    /// Completes the login from the redirect (`url` defaults to the current address). The address bar is
+    /// scrubbed of `code`, `state` and `iss` before anything else happens, whatever the outcome.
+    /// Resolves to `{ returnTo }`.
+    #[wasm_bindgen(js_name = handleRedirectCallback, unchecked_return_type = "Promise<{ returnTo: string | null }>")]
+    pub fn handle_redirect_callback(&self, url: Option<String>) -> js_sys::Promise {
+        let driver = self.driver.clone();
+        future_to_promise(async move {
+            let e = |e: crate::core::Error| error::to_js(&e);
+            let current = browser::current_url().map_err(e)?;
+            let url = url.unwrap_or_else(|| current.clone());
+            let params = browser::callback_pairs(&url).map_err(e)?;
+            if url == current {
+                browser::scrub_url(&current).map_err(e)?;
+            }
+            let outcome = driver
+                .handle_callback(&params.query, &params.fragment)
+                .await
+                .map_err(e)?;
+            let result = js_sys::Object::new();
+            set(
+                &result,
+                "returnTo",
+                &outcome
+                    .return_to
+                    .map(JsValue::from)
+                    .unwrap_or(JsValue::NULL),
+            );
+            Ok(result.into())
+        })
+    }
+
+    /// Resolves to an access token with at least the configured margin of life left, renewing it with the
+    /// refresh token first when needed. Concurrent calls share one renewal. `{ forceRefresh: true }` renews now.
+    #[wasm_bindgen(js_name = getAccessToken, unchecked_return_type = "Promise<string>")]
+    pub fn get_access_token(&self, options: JsValue) -> js_sys::Promise {
+        let driver = self.driver.clone();
+        let force = options.is_object()
+            && js_sys::Reflect::get(&options, &"forceRefresh".into())
+                .ok()
+                .and_then(|v| v.as_bool())
+                == Some(true);
+        future_to_promise(async move {
+            let token = driver
+                .access_token(force)
+                .await
+                .map_err(|e| error::to_js(&e))?;
+            Ok(JsValue::from_str(token.secret()))
+        })
+    }
+
+    /// True while tokens are held and usable (or renewable).
+    #[wasm_bindgen(js_name = isAuthenticated)]
+    pub fn is_authenticated(&self) -> bool {
+        self.driver.is_authenticated()
+    }
+
+    /// The ID token's claims, or `null` when signed out.
+    #[wasm_bindgen(unchecked_return_type = "Record<string, unknown> | null")]
+    pub fn user(&self) -> JsValue {
+        user_value(&self.driver)
+    }
+
+    /// Calls `listener({ status, event, reason, user })` on every session change; returns an unsubscribe function.
+    #[wasm_bindgen(unchecked_return_type = "() => void")]
+    pub fn subscribe(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "(state: AuthState) => void")]
+        listener: js_sys::Function,
+    ) -> JsValue {
+        let driver = self.driver.clone();
+        let id = self.driver.subscribe(move |event: &AuthEvent| {
+            let state = js_sys::Object::new();
+            set(&state, "status", &JsValue::from_str(status(&driver)));
+            set(&state, "event", &JsValue::from_str(event.kind()));
+            let reason = match event {
+                AuthEvent::SignedOut(r) => JsValue::from_str(r.as_str()),
+                AuthEvent::Error(code) => JsValue::from_str(code),
+                _ => JsValue::NULL,
+            };
+            set(&state, "reason", &reason);
+            set(&state, "user", &user_value(&driver));
+            let _ = listener.call1(&JsValue::NULL, &state);
+        });
+        let driver = self.driver.clone();
+        Closure::once_into_js(move || driver.unsubscribe(id))
+    }
+
+    /// Ends the session: clears the tokens from memory, then navigates to the provider's logout endpoint.
+    #[wasm_bindgen(unchecked_return_type = "Promise<void>")]
+    pub fn logout(&self) -> js_sys::Promise {
+        let driver = self.driver.clone();
+        future_to_promise(async move {
+            driver.logout().map_err(|e| error::to_js(&e))?;
+            Ok(JsValue::UNDEFINED)
+        })
+    }
+}
