@@ -17,10 +17,10 @@ setup:
 test: setup lint check-core test-native test-wasm pkg test-e2e
 	@echo "make test: all green"
 
-lint:
+lint: setup
 	cargo fmt --all -- --check
 	cargo clippy --all-targets -- -D warnings
-	cargo clippy --all-targets --features js -- -D warnings
+	$(WASM) clippy $$OXIDC_WASM_FLAGS --all-targets --features js -- -D warnings
 
 check-core:
 	@.ci/check-sources.sh

@@ -14,8 +14,9 @@ fi
 export OXIDC_WASM_ROUTE
 export OXIDC_WASM_LD=/usr/lib/llvm-19/bin/wasm-ld
 # The command and flags for a wasm32 cargo invocation: $OXIDC_WASM_CARGO <sub> $OXIDC_WASM_FLAGS ...
+# (Debian's route puts /usr/bin first so that `cargo clippy` finds Debian's matching clippy.)
 if [ "$OXIDC_WASM_ROUTE" = debian ]; then
-  OXIDC_WASM_CARGO="env RUSTC=/usr/bin/rustc RUSTDOC=/usr/bin/rustdoc RUSTC_BOOTSTRAP=1 CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_LINKER=$OXIDC_WASM_LD  /usr/bin/cargo"
+  OXIDC_WASM_CARGO="env PATH=/usr/bin:$PATH RUSTC=/usr/bin/rustc RUSTDOC=/usr/bin/rustdoc RUSTC_BOOTSTRAP=1 CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_LINKER=$OXIDC_WASM_LD  /usr/bin/cargo"
   OXIDC_WASM_FLAGS="--target wasm32-unknown-unknown -Zbuild-std=std,panic_abort"
 else
   OXIDC_WASM_CARGO="env cargo"

@@ -7,7 +7,9 @@ version=$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)
 
 rm -rf pkg && mkdir -p pkg target
 wasm-bindgen --target web --out-dir pkg --out-name oxidc --no-typescript "$wasm"
-if command -v wasm-opt >/dev/null 2>&1 && [ "${OXIDC_NO_WASM_OPT:-}" != 1 ]; then
+# Only a recent wasm-opt: old ones (Debian's 108) mishandle reference-types tables.
+wasm_opt_version=$(wasm-opt --version 2>/dev/null | sed -n 's/.*version \([0-9]*\).*/\1/p')
+if [ "${wasm_opt_version:-0}" -ge 116 ] && [ "${OXIDC_NO_WASM_OPT:-}" != 1 ]; then
   # Size-first optimization; skipped (with a note) if this wasm-opt cannot read the module.
   if wasm-opt -Oz --enable-bulk-memory --enable-mutable-globals --enable-sign-ext --enable-nontrapping-float-to-int \
        --enable-reference-types --enable-multivalue -o pkg/oxidc_bg.opt.wasm pkg/oxidc_bg.wasm 2>/dev/null; then

@@ -20,6 +20,7 @@ apt_install() {
 # 1. A Rust toolchain that can build wasm32-unknown-unknown.
 if [ "$OXIDC_WASM_ROUTE" = "debian" ]; then
   [ -x /usr/bin/rustc ] && [ -d /usr/lib/rustlib/src/rust/library ] || need_apt+=(rustc-web cargo-web rust-web-src)
+  [ -x /usr/bin/clippy-driver ] || need_apt+=(rust-web-clippy)
   [ -x "$OXIDC_WASM_LD" ] || need_apt+=(lld-19)
 fi
 # 2. Chromium and chromedriver for browser tests.
