@@ -298,3 +298,14 @@ fn errors_are_std_errors() {
     fn takes(_: &dyn std::error::Error) {}
     takes(&Error::Misuse(Misuse::NoPendingLogin));
 }
+
+#[test]
+fn readme_documents_every_error_code() {
+    let readme = include_str!("../../../README.md");
+    for (_, code) in every_error() {
+        assert!(
+            readme.contains(&format!("| `{code}` |")),
+            "README.md has no row for error code `{code}`"
+        );
+    }
+}
