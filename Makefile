@@ -3,7 +3,6 @@ SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 ENV := source .ci/env.sh &&
 WASM = $(ENV) CARGO_TARGET_DIR=$$OXIDC_WASM_TARGET_DIR $$OXIDC_WASM_CARGO
-WASM_OUT := target/wasm/wasm32-unknown-unknown/release/oxidc.wasm
 
 .PHONY: all setup test test-native test-wasm test-e2e lint check-core wasm pkg demo bench clean
 
@@ -37,7 +36,7 @@ wasm: setup
 
 ## pkg: the npm package in pkg/ and its tarball under target/
 pkg: wasm
-	@.ci/make-pkg.sh $(WASM_OUT)
+	@$(ENV) .ci/make-pkg.sh $$OXIDC_WASM_TARGET_DIR/wasm32-unknown-unknown/release/oxidc.wasm
 
 test-e2e: pkg
 	cd tests/e2e && node --test --test-concurrency=1

@@ -24,6 +24,6 @@ else
 fi
 export OXIDC_WASM_CARGO OXIDC_WASM_FLAGS
 # wasm builds get their own target directory (the two routes use different compilers).
-export OXIDC_WASM_TARGET_DIR=target/wasm
+export OXIDC_WASM_TARGET_DIR=${OXIDC_WASM_TARGET_DIR:-target/wasm}
 export CHROMEDRIVER=${CHROMEDRIVER:-/usr/bin/chromedriver}
 export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner

@@ -85,3 +85,26 @@ impl Platform for BrowserPlatform {
         location::navigate(url)
     }
 }
+
+/// Completes a login from the redirect URL: `url` defaults to the page's address. When it is the page's
+/// address, the authorization-response parameters are scrubbed from the address bar first, before any
+/// request, whatever the outcome. Shared by the JavaScript API and the Rust integrations.
+pub async fn handle_redirect(
+    client: &crate::driver::Client<BrowserPlatform>,
+    url: Option<&str>,
+) -> Result<crate::driver::CallbackOutcome, Error> {
+    let current = current_url()?;
+    let url = url.unwrap_or(&current);
+    let params = callback_pairs(url)?;
+    if url == current {
+        scrub_url(&current)?;
+    }
+    if !is_callback_url(url) {
+        // Nothing to complete: typically a second call after the first one already scrubbed the
+        // address bar (a framework running an effect twice). Same answer as a replayed callback.
+        return Err(Error::Misuse(crate::core::Misuse::NoPendingLogin));
+    }
+    client
+        .handle_callback(&params.query, &params.fragment)
+        .await
+}

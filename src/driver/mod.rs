@@ -387,7 +387,11 @@ impl<P: Platform> Client<P> {
         let Some(endpoint) = self.inner.metadata.end_session_endpoint.as_deref() else {
             return Ok(());
         };
-        let mut params: Vec<(&str, &str)> = vec![("client_id", &cfg.client_id)];
+        // A fresh, unguessable state for the logout round trip (RP-Initiated Logout 1.0 §2).
+        let mut random = [0u8; 32];
+        self.inner.platform.fill_random(&mut random)?;
+        let state = crate::core::random_value(&random);
+        let mut params: Vec<(&str, &str)> = vec![("client_id", &cfg.client_id), ("state", &state)];
         if let Some(t) = id_token.as_ref() {
             params.push(("id_token_hint", t.secret()));
         }

@@ -94,17 +94,9 @@ impl OidcClient {
     pub fn handle_redirect_callback(&self, url: Option<String>) -> js_sys::Promise {
         let driver = self.driver.clone();
         future_to_promise(async move {
-            let e = |e: crate::core::Error| error::to_js(&e);
-            let current = browser::current_url().map_err(e)?;
-            let url = url.unwrap_or_else(|| current.clone());
-            let params = browser::callback_pairs(&url).map_err(e)?;
-            if url == current {
-                browser::scrub_url(&current).map_err(e)?;
-            }
-            let outcome = driver
-                .handle_callback(&params.query, &params.fragment)
+            let outcome = browser::handle_redirect(&driver, url.as_deref())
                 .await
-                .map_err(e)?;
+                .map_err(|e| error::to_js(&e))?;
             let result = js_sys::Object::new();
             set(
                 &result,

@@ -412,6 +412,11 @@ fn logout_clears_tokens_before_navigating_to_end_session() {
             .is_some_and(|t| t.split('.').count() == 3)
     );
     assert_eq!(
+        q.get("state").map(String::len),
+        Some(43),
+        "a fresh 256-bit state"
+    );
+    assert_eq!(
         *log.borrow(),
         vec![AuthEvent::SignedOut(SignedOutReason::LoggedOut)]
     );
