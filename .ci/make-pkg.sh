@@ -7,17 +7,16 @@ version=$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)
 
 rm -rf pkg && mkdir -p pkg target
 wasm-bindgen --target web --out-dir pkg --out-name oxidc --no-typescript "$wasm"
-# Only a recent wasm-opt: old ones (Debian's 108) mishandle reference-types tables.
-wasm_opt_version=$(wasm-opt --version 2>/dev/null | sed -n 's/.*version \([0-9]*\).*/\1/p')
-if [ "${wasm_opt_version:-0}" -ge 116 ] && [ "${OXIDC_NO_WASM_OPT:-}" != 1 ]; then
-  # Size-first optimization; skipped (with a note) if this wasm-opt cannot read the module.
-  if wasm-opt -Oz --enable-bulk-memory --enable-mutable-globals --enable-sign-ext --enable-nontrapping-float-to-int \
-       --enable-reference-types --enable-multivalue -o pkg/oxidc_bg.opt.wasm pkg/oxidc_bg.wasm 2>/dev/null; then
-    mv pkg/oxidc_bg.opt.wasm pkg/oxidc_bg.wasm
-  else
-    rm -f pkg/oxidc_bg.opt.wasm
-    echo "make-pkg: wasm-opt could not optimize this module; shipping it unoptimized" >&2
-  fi
+# Size-first optimization with binaryen's wasm-opt from npm (.ci/tools, pinned by its lockfile and
+# installed by .ci/setup.sh). Not Debian's wasm-opt: version 108 breaks the reference-types table that
+# wasm-bindgen emits. OXIDC_NO_WASM_OPT=1 ships the module unoptimized (for debugging).
+wasm_opt=.ci/tools/node_modules/.bin/wasm-opt
+if [ "${OXIDC_NO_WASM_OPT:-}" != 1 ]; then
+  [ -x "$wasm_opt" ] || { echo "make-pkg: $wasm_opt is missing (run make setup)" >&2; exit 1; }
+  "$wasm_opt" -Oz --converge --strip-debug --strip-producers \
+    --enable-bulk-memory --enable-mutable-globals --enable-sign-ext --enable-nontrapping-float-to-int \
+    --enable-reference-types --enable-multivalue -o pkg/oxidc_bg.opt.wasm pkg/oxidc_bg.wasm
+  mv pkg/oxidc_bg.opt.wasm pkg/oxidc_bg.wasm
 fi
 snippet=$(cd pkg && ls snippets/*/src/js/error.js | head -1)
 [ -n "$snippet" ] || { echo "make-pkg: error snippet missing" >&2; exit 1; }

@@ -24,6 +24,8 @@ export interface ClientOptions {
   idTokenSigningAlgs?: string[];
   /** Deadline for each request to the provider, in milliseconds (default 30000). */
   timeoutMs?: number;
+  /** Renew in the background shortly before the access token expires (default false: renew on demand). */
+  autoRefresh?: boolean;
 }
 
 /** Options for {@link OidcClient.login}. */

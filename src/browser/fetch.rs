@@ -97,9 +97,22 @@ pub(crate) async fn fetch(request: &HttpRequest, timeout_ms: u32) -> Result<Http
     if body.len() > MAX_BODY_BYTES {
         return Err(Error::InvalidResponse(InvalidResponse::BodyTooLarge));
     }
+    let retry_after = header("retry-after").and_then(|v| retry_after_secs(&v));
     Ok(HttpResponse {
         status: response.status(),
         content_type: header("content-type"),
         body,
+        retry_after,
     })
+}
+
+/// `Retry-After` as seconds from now: delay-seconds, or an HTTP-date parsed by the browser's `Date`.
+fn retry_after_secs(value: &str) -> Option<u64> {
+    let value = value.trim();
+    if let Ok(secs) = value.parse::<u64>() {
+        return Some(secs);
+    }
+    let at = js_sys::Date::parse(value);
+    let now = js_sys::Date::now();
+    (at.is_finite() && at > now).then(|| ((at - now) / 1000.0).ceil() as u64)
 }

@@ -104,3 +104,15 @@ pub fn scrub_url(url: &str) -> Result<String, Error> {
         .map_err(|_| Error::Misuse(Misuse::NotInBrowser))?;
     Ok(clean)
 }
+
+/// Replaces the address bar with `url` (a same-origin path or URL) with `history.replaceState`: no new
+/// history entry and no page load. Used after a completed login to show the path it started from.
+pub fn replace_url(url: &str) -> Result<(), Error> {
+    let history = window()?
+        .history()
+        .map_err(|_| Error::Misuse(Misuse::NotInBrowser))?;
+    let state = history.state().unwrap_or(JsValue::NULL);
+    history
+        .replace_state_with_url(&state, "", Some(url))
+        .map_err(|_| Error::Misuse(Misuse::NotInBrowser))
+}

@@ -8,11 +8,15 @@
 mod fetch;
 mod globals;
 mod json;
+mod lifecycle;
 mod location;
 mod storage;
 
 pub use json::{BrowserJson, to_js};
-pub use location::{UrlParams, callback_pairs, current_url, is_callback_url, scrub_url};
+pub use lifecycle::{Lifecycle, install as install_lifecycle};
+pub use location::{
+    UrlParams, callback_pairs, current_url, is_callback_url, replace_url, scrub_url,
+};
 
 use crate::core::{Error, HttpRequest, HttpResponse, JsonParser, Platform as PlatformError};
 use crate::driver::Platform;
@@ -63,6 +67,14 @@ impl Platform for BrowserPlatform {
 
     async fn fetch(&self, request: &HttpRequest) -> Result<HttpResponse, Error> {
         fetch::fetch(request, self.timeout_ms).await
+    }
+
+    async fn sleep(&self, secs: u64) {
+        let ms = secs.saturating_mul(1000).min(i32::MAX as u64) as i32;
+        let promise = js_sys::Promise::new(&mut |resolve, _reject| {
+            let _ = globals::set_timeout(&resolve, ms);
+        });
+        let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
     }
 
     fn json(&self) -> &dyn JsonParser {

@@ -50,6 +50,8 @@ pub struct HttpResponse {
     pub content_type: Option<String>,
     /// The body text; it may hold tokens.
     pub body: String,
+    /// The `Retry-After` header as a number of seconds from now (RFC 9110 §10.2.3), if any.
+    pub retry_after: Option<u64>,
 }
 
 impl fmt::Debug for HttpResponse {

@@ -22,7 +22,7 @@ use crate::core::{
     authorization_request, code_request, discovery_url, refresh_request, validate_id_token,
     validate_refreshed_id_token,
 };
-use crate::core::{HttpRequest, Method, OAuthError};
+use crate::core::{HttpRequest, HttpResponse, Method, OAuthError};
 use flight::SingleFlight;
 use session::Session;
 
@@ -299,7 +299,17 @@ impl<P: Platform> Client<P> {
                 session.clone(),
             )
         };
-        let result = self.exchange_refresh(&request, &original).await;
+        let mut attempt = 0;
+        let result = loop {
+            let (result, retry_after) = self.exchange_refresh(&request, &original).await;
+            match retry_delay(&result, retry_after, attempt) {
+                Some(delay) if inner.epoch.get() == epoch => {
+                    attempt += 1;
+                    inner.platform.sleep(delay).await;
+                }
+                _ => break result,
+            }
+        };
         if inner.epoch.get() != epoch {
             // Logged out (or signed in anew) while the request was in flight: drop the result.
             return Err(Error::login_required(LoginRequiredReason::LoggedOut));
@@ -329,14 +339,28 @@ impl<P: Platform> Client<P> {
         }
     }
 
+    /// One refresh exchange; also returns the response's `Retry-After`, for the retry policy.
     async fn exchange_refresh(
         &self,
         request: &HttpRequest,
         original: &Session,
+    ) -> (Result<Session, Error>, Option<u64>) {
+        match self.inner.platform.fetch(request).await {
+            Err(e) => (Err(e), None),
+            Ok(response) => (
+                self.process_refresh(&response, original),
+                response.retry_after,
+            ),
+        }
+    }
+
+    fn process_refresh(
+        &self,
+        response: &HttpResponse,
+        original: &Session,
     ) -> Result<Session, Error> {
         let p = &self.inner.platform;
-        let response = p.fetch(request).await?;
-        let tokens = TokenResponse::from_response(&response, p.json())?;
+        let tokens = TokenResponse::from_response(response, p.json())?;
         let now = p.now();
         let claims = match &tokens.id_token {
             None => None,
@@ -352,6 +376,42 @@ impl<P: Platform> Client<P> {
             }
         };
         Ok(original.renewed(tokens, claims, now))
+    }
+
+    /// Re-checks the session against the clock, for when the page wakes up (tab shown again, restored from
+    /// the back-forward cache, back online, a timer fired): renews a token that is inside the refresh margin
+    /// (failures are reported as events, not returned), and ends a session whose token expired with no
+    /// refresh token to renew it. A laptop waking from sleep thus never keeps handing out an expired token.
+    pub async fn revalidate(&self) {
+        let now = self.inner.platform.now();
+        let margin = self.inner.config.refresh_margin_secs;
+        let (fresh, expired, renewable) = match &*self.inner.session.borrow() {
+            None => return,
+            Some(s) => (
+                s.is_fresh(now, margin),
+                s.is_expired(now),
+                s.refresh_token.is_some(),
+            ),
+        };
+        if fresh {
+            return;
+        }
+        if renewable {
+            let _ = self.access_token(false).await;
+        } else if expired {
+            self.end_session(SignedOutReason::Expired);
+        }
+    }
+
+    /// When the access token should next be renewed (Unix seconds): its expiry minus the refresh margin.
+    /// None when there is no session, no refresh token, or no known expiry. A driver timer can call
+    /// [`Client::revalidate`] then; calling it early or twice is harmless.
+    pub fn next_refresh_at(&self) -> Option<u64> {
+        let margin = self.inner.config.refresh_margin_secs;
+        self.inner.session.borrow().as_ref().and_then(|s| {
+            s.refresh_token.as_ref()?;
+            s.renew_at(margin)
+        })
     }
 
     /// True when tokens are held in memory and the access token has not expired (or can be renewed).
@@ -452,6 +512,43 @@ pub fn transaction_key(state: &str) -> String {
     key.push_str(TRANSACTION_PREFIX);
     key.push_str(state);
     key
+}
+
+/// Refresh attempts after the first one, for transient failures.
+const MAX_REFRESH_RETRIES: u32 = 2;
+/// The longest `Retry-After` honoured, in seconds; a longer one gives up at once.
+const MAX_RETRY_AFTER_SECS: u64 = 30;
+
+/// How long to wait before retrying a refresh, or None to stop: only transient failures (network,
+/// timeout, offline, 429 and 5xx) are retried, at most [`MAX_REFRESH_RETRIES`] times, honouring
+/// `Retry-After` (RFC 9110 §10.2.3) and otherwise backing off 1 s, then 2 s. OAuth errors are final
+/// (RFC 6749 §5.2).
+fn retry_delay(
+    result: &Result<Session, Error>,
+    retry_after: Option<u64>,
+    attempt: u32,
+) -> Option<u64> {
+    use crate::core::InvalidResponse as I;
+    if attempt >= MAX_REFRESH_RETRIES {
+        return None;
+    }
+    let backoff = 1u64 << attempt;
+    match result {
+        Err(Error::Transport(_)) => Some(backoff),
+        Err(Error::Server(OAuthError {
+            status: Some(s), ..
+        }))
+        | Err(Error::InvalidResponse(I::HttpStatus { status: s }))
+            if *s == 429 || *s >= 500 =>
+        {
+            match retry_after {
+                Some(secs) if secs > MAX_RETRY_AFTER_SECS => None,
+                Some(secs) => Some(secs),
+                None => Some(backoff),
+            }
+        }
+        _ => None,
+    }
 }
 
 /// True for failures of a 200 token response's content (as opposed to an HTTP or transport failure).

@@ -18,6 +18,8 @@ pub trait Platform {
     /// Sends one HTTP request: redirects are not followed, no cookies or credentials are sent, and the
     /// response body is capped at [`crate::core::MAX_BODY_BYTES`].
     async fn fetch(&self, request: &HttpRequest) -> Result<HttpResponse, Error>;
+    /// Resolves after `secs` seconds (used between bounded retries).
+    async fn sleep(&self, secs: u64);
     /// The JSON parser to use (the browser's `JSON.parse` in the browser).
     fn json(&self) -> &dyn JsonParser;
     /// Stores the short-lived login transaction record under `key` (tab-scoped storage).

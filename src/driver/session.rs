@@ -10,6 +10,8 @@ pub(crate) struct Session {
     pub(crate) access_token: AccessToken,
     /// Unix seconds at which the access token expires (local receipt time + `expires_in`).
     pub(crate) expires_at: Option<u64>,
+    /// The access token's lifetime as issued (`expires_in`).
+    pub(crate) lifetime: Option<u64>,
     pub(crate) refresh_token: Option<RefreshToken>,
     pub(crate) id_token: Option<IdToken>,
     pub(crate) claims: Option<IdTokenClaims>,
@@ -21,6 +23,7 @@ impl Session {
     pub(crate) fn new(tokens: TokenResponse, claims: Option<IdTokenClaims>, now: u64) -> Self {
         Session {
             expires_at: tokens.expires_in.map(|s| now.saturating_add(s)),
+            lifetime: tokens.expires_in,
             access_token: tokens.access_token,
             refresh_token: tokens.refresh_token,
             id_token: tokens.id_token,
@@ -39,6 +42,7 @@ impl Session {
     ) -> Self {
         Session {
             expires_at: tokens.expires_in.map(|s| now.saturating_add(s)),
+            lifetime: tokens.expires_in,
             access_token: tokens.access_token,
             refresh_token: tokens.refresh_token.or_else(|| self.refresh_token.clone()),
             id_token: tokens.id_token.or_else(|| self.id_token.clone()),
@@ -53,9 +57,22 @@ impl Session {
             .map(|e| (e as i64).saturating_sub(now as i64))
     }
 
-    /// True when the access token has at least `margin` seconds left (or no known expiry).
+    /// The renewal margin actually used: the configured one, but at most half the token's lifetime, so
+    /// that a provider issuing tokens shorter than the margin does not cause a refresh on every call.
+    pub(crate) fn margin(&self, configured: u64) -> u64 {
+        self.lifetime.map_or(configured, |l| configured.min(l / 2))
+    }
+
+    /// True when the access token has at least the (effective) margin left, or no known expiry.
     pub(crate) fn is_fresh(&self, now: u64, margin: u64) -> bool {
+        let margin = self.margin(margin);
         self.remaining(now).is_none_or(|r| r >= margin as i64)
+    }
+
+    /// When to renew: expiry minus the effective margin.
+    pub(crate) fn renew_at(&self, margin: u64) -> Option<u64> {
+        self.expires_at
+            .map(|e| e.saturating_sub(self.margin(margin)))
     }
 
     /// True when the access token is past its expiry.

@@ -21,6 +21,7 @@ const KNOWN: &[&str] = &[
     "maxAge",
     "idTokenSigningAlgs",
     "timeoutMs",
+    "autoRefresh",
 ];
 
 fn get(obj: &JsValue, key: &str) -> Option<JsValue> {
@@ -59,6 +60,7 @@ fn seconds(obj: &JsValue, key: &str) -> Result<Option<u64>, JsValue> {
 pub(crate) struct Options {
     pub(crate) config: ClientConfig,
     pub(crate) timeout_ms: Option<u32>,
+    pub(crate) auto_refresh: bool,
 }
 
 /// Reads the options object. Every problem becomes an `OidcError` with code `invalid_config`.
@@ -126,5 +128,15 @@ pub(crate) fn read(obj: &JsValue) -> Result<Options, JsValue> {
             .ok_or_else(|| invalid_option("idTokenSigningAlgs", "expected an array of strings"))?;
     }
     let timeout_ms = seconds(obj, "timeoutMs")?.map(|ms| ms.min(u32::MAX as u64) as u32);
-    Ok(Options { config, timeout_ms })
+    let auto_refresh = match get(obj, "autoRefresh") {
+        None => false,
+        Some(v) => v
+            .as_bool()
+            .ok_or_else(|| invalid_option("autoRefresh", "expected a boolean"))?,
+    };
+    Ok(Options {
+        config,
+        timeout_ms,
+        auto_refresh,
+    })
 }

@@ -27,7 +27,12 @@ pub fn create_client(options: JsValue) -> js_sys::Promise {
         let driver = Client::discover(platform, opts.config)
             .await
             .map_err(|e| error::to_js(&e))?;
-        Ok(OidcClient { driver }.into())
+        let lifecycle = browser::install_lifecycle(&driver, opts.auto_refresh);
+        Ok(OidcClient {
+            driver,
+            _lifecycle: lifecycle,
+        }
+        .into())
     })
 }
 
@@ -35,6 +40,8 @@ pub fn create_client(options: JsValue) -> js_sys::Promise {
 #[wasm_bindgen]
 pub struct OidcClient {
     driver: Driver,
+    /// Page-lifecycle hooks (removed when the client is freed).
+    _lifecycle: browser::Lifecycle,
 }
 
 fn status(driver: &Driver) -> &'static str {

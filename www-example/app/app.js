@@ -25,6 +25,7 @@ function resolveConfig() {
     scope: given.scope || "openid profile email offline_access",
     extraAuthParams: given.extraAuthParams || { prompt: "consent" },
     allowLoopbackHttp: given.allowLoopbackHttp ?? true,
+    autoRefresh: given.autoRefresh ?? false,
   };
   const apiUrl = given.apiUrl || `${issuer.replace(/\/+$/, "")}/api/hello`;
   return { client, apiUrl };

@@ -9,6 +9,7 @@ fn resp(ct: Option<&str>, body: &str) -> HttpResponse {
         status: 200,
         content_type: ct.map(str::to_owned),
         body: body.to_owned(),
+        retry_after: None,
     }
 }
 

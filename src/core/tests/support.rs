@@ -80,6 +80,7 @@ pub(crate) fn json_response(status: u16, body: &str) -> HttpResponse {
         status,
         content_type: Some("application/json; charset=utf-8".to_owned()),
         body: body.to_owned(),
+        retry_after: None,
     }
 }
 

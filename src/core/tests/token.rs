@@ -102,6 +102,7 @@ fn d01_html_body() {
         status: 200,
         content_type: Some("text/html".into()),
         body: "<html>portal</html>".into(),
+        retry_after: None,
     };
     assert_eq!(
         TokenResponse::from_response(&resp, &SerdeJson).unwrap_err(),
@@ -301,6 +302,7 @@ fn d12_oauth_error_body() {
         status: 400,
         content_type: Some("text/html".into()),
         body: "{\"error\":\"x\"}".into(),
+        retry_after: None,
     };
     assert_eq!(
         TokenResponse::from_response(&html, &SerdeJson).unwrap_err(),
@@ -340,6 +342,7 @@ fn redirects_and_oversized_errors() {
         status: 307,
         content_type: Some("application/json".into()),
         body: "{\"error\":\"x\"}".into(),
+        retry_after: None,
     };
     assert_eq!(
         TokenResponse::from_response(&resp, &SerdeJson).unwrap_err(),

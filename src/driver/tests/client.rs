@@ -370,11 +370,40 @@ fn g08_refresh_request_is_a_public_client_refresh_grant() {
 }
 
 #[test]
-fn h03_server_error_on_refresh_keeps_the_session() {
+fn h03_server_errors_are_retried_with_backoff_and_the_session_is_kept() {
     let (c, p) = signed_in();
     let log = events(&c);
-    p.op.borrow_mut().next.push(Next::Respond(503, "{}".into()));
+    p.op.borrow_mut().next.extend([
+        Next::Respond(503, "{}".into()),
+        Next::Respond(502, "{}".into()),
+    ]);
+    assert_eq!(block_on(c.access_token(true)).unwrap().secret(), "at-2");
+    assert_eq!(p.grants("refresh_token"), 3, "two retries, then success");
+    assert_eq!(p.slept.get(), 1 + 2, "backoff 1 s, then 2 s");
+    assert_eq!(*log.borrow(), vec![AuthEvent::Refreshed]);
+}
+
+#[test]
+fn h03_retry_after_is_honoured() {
+    let (c, p) = signed_in();
+    p.op.borrow_mut().next.push(Next::RetryAfter(429, 7));
+    assert_eq!(block_on(c.access_token(true)).unwrap().secret(), "at-2");
+    assert_eq!(p.slept.get(), 7);
+}
+
+#[test]
+fn h03_retries_are_bounded_and_the_session_survives() {
+    let (c, p) = signed_in();
+    let log = events(&c);
+    p.op.borrow_mut()
+        .next
+        .extend((0..3).map(|_| Next::Respond(503, "{}".into())));
     assert_eq!(code_of(block_on(c.access_token(true))), "http_status");
+    assert_eq!(
+        p.grants("refresh_token"),
+        3,
+        "one attempt and two retries, no more"
+    );
     assert!(c.is_authenticated());
     assert_eq!(*log.borrow(), vec![AuthEvent::Error("http_status")]);
     assert_eq!(
@@ -385,11 +414,34 @@ fn h03_server_error_on_refresh_keeps_the_session() {
 }
 
 #[test]
-fn h08_offline_refresh_keeps_the_session() {
+fn h03_a_retry_after_beyond_the_cap_gives_up_at_once() {
+    let (c, p) = signed_in();
+    p.op.borrow_mut().next.push(Next::RetryAfter(503, 3600));
+    assert_eq!(code_of(block_on(c.access_token(true))), "http_status");
+    assert_eq!(p.grants("refresh_token"), 1);
+    assert_eq!(p.slept.get(), 0);
+}
+
+#[test]
+fn h08_offline_refresh_is_retried_and_keeps_the_session() {
     let (c, p) = signed_in();
     p.op.borrow_mut().next.push(Next::Fail(Transport::Offline));
+    assert_eq!(block_on(c.access_token(true)).unwrap().secret(), "at-2");
+    p.op.borrow_mut()
+        .next
+        .extend((0..3).map(|_| Next::Fail(Transport::Offline)));
     assert_eq!(code_of(block_on(c.access_token(true))), "offline");
     assert!(c.is_authenticated());
+}
+
+#[test]
+fn oauth_errors_are_never_retried() {
+    let (c, p) = signed_in();
+    p.op.borrow_mut()
+        .next
+        .push(Next::Respond(400, r#"{"error":"invalid_request"}"#.into()));
+    assert_eq!(code_of(block_on(c.access_token(true))), "token_error");
+    assert_eq!(p.grants("refresh_token"), 1);
 }
 
 #[test]
@@ -490,4 +542,71 @@ fn g07_refreshed_id_token_nonce_rules_of_core_12_2() {
     assert_eq!(code_of(block_on(c.access_token(false))), "login_required");
     assert_eq!(p.requests.borrow().len(), sent);
     assert!(!p.op.borrow().revoked, "no refresh token was replayed");
+}
+
+#[test]
+fn g03_revalidate_after_sleep_renews_before_handing_out_a_token() {
+    let (c, p) = signed_in();
+    let log = events(&c);
+    assert_eq!(c.next_refresh_at(), Some(p.now.get() + 300 - 45));
+    block_on(c.revalidate());
+    assert_eq!(p.grants("refresh_token"), 0, "a fresh token is left alone");
+    p.advance(3 * 3600); // the laptop slept for three hours
+    block_on(c.revalidate());
+    assert_eq!(p.grants("refresh_token"), 1);
+    assert_eq!(*log.borrow(), vec![AuthEvent::Refreshed]);
+    assert_eq!(block_on(c.access_token(false)).unwrap().secret(), "at-2");
+    assert_eq!(p.grants("refresh_token"), 1);
+}
+
+#[test]
+fn g13_revalidate_ends_an_expired_session_without_refresh_token() {
+    let (_, p) = client();
+    let mut cfg = config();
+    cfg.scope = "openid".into();
+    let c = crate::driver::Client::with_metadata(Rc::clone(&p), cfg, metadata()).unwrap();
+    c.login(&LoginOptions::default()).unwrap();
+    let params = callback_for(&p);
+    let nonce = query(&p.navigations.borrow()[0])
+        .get("nonce")
+        .cloned()
+        .unwrap();
+    p.op.borrow_mut().next.push(Next::Respond(
+        200,
+        serde_json::json!({"access_token": "at-x", "token_type": "Bearer", "expires_in": 60,
+            "id_token": jwt(serde_json::json!({"iss": ISSUER, "sub": "alice", "aud": CLIENT_ID,
+                "exp": p.now.get() + 600, "iat": p.now.get(), "nonce": nonce}))})
+        .to_string(),
+    ));
+    block_on(c.handle_callback(&params, &[])).unwrap();
+    let log = events(&c);
+    assert_eq!(c.next_refresh_at(), None, "nothing to renew with");
+    p.advance(61);
+    block_on(c.revalidate());
+    assert!(!c.is_authenticated());
+    assert_eq!(
+        *log.borrow(),
+        vec![AuthEvent::SignedOut(SignedOutReason::Expired)]
+    );
+}
+
+#[test]
+fn g03_tokens_shorter_than_the_margin_are_not_refreshed_on_every_call() {
+    let (c, p) = client();
+    p.op.borrow_mut().at_ttl = 8; // shorter than the 45 s margin
+    c.login(&LoginOptions::default()).unwrap();
+    let params = callback_for(&p);
+    block_on(c.handle_callback(&params, &[])).unwrap();
+    for _ in 0..10 {
+        block_on(c.access_token(false)).unwrap();
+    }
+    assert_eq!(
+        p.grants("refresh_token"),
+        0,
+        "half the lifetime is the margin"
+    );
+    assert_eq!(c.next_refresh_at(), Some(p.now.get() + 4));
+    p.advance(5);
+    assert_eq!(block_on(c.access_token(false)).unwrap().secret(), "at-2");
+    assert_eq!(p.grants("refresh_token"), 1);
 }

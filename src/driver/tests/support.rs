@@ -95,6 +95,8 @@ pub(crate) enum Next {
     Normal,
     /// Answer with this status and JSON body.
     Respond(u16, String),
+    /// Answer with this status, an empty JSON body and this Retry-After.
+    RetryAfter(u16, u64),
     /// Fail at the transport level.
     Fail(Transport),
 }
@@ -120,6 +122,7 @@ pub(crate) struct Provider {
 /// The in-memory platform.
 pub(crate) struct FakePlatform {
     pub(crate) now: Cell<u64>,
+    pub(crate) slept: Cell<u64>,
     pub(crate) rng: Cell<u64>,
     pub(crate) storage: RefCell<BTreeMap<String, String>>,
     pub(crate) navigations: RefCell<Vec<String>>,
@@ -131,6 +134,7 @@ impl FakePlatform {
     pub(crate) fn new() -> Rc<Self> {
         Rc::new(FakePlatform {
             now: Cell::new(1_700_000_000),
+            slept: Cell::new(0),
             rng: Cell::new(0x9E37_79B9_7F4A_7C15),
             storage: RefCell::new(BTreeMap::new()),
             navigations: RefCell::new(Vec::new()),
@@ -223,6 +227,7 @@ impl Provider {
             status,
             content_type: Some("application/json; charset=utf-8".into()),
             body,
+            retry_after: None,
         };
         let invalid_grant = || {
             json(
@@ -310,9 +315,22 @@ impl Platform for Rc<FakePlatform> {
                 status,
                 content_type: Some("application/json".into()),
                 body,
+                retry_after: None,
+            }),
+            Next::RetryAfter(status, secs) => Ok(HttpResponse {
+                status,
+                content_type: Some("application/json".into()),
+                body: "{}".into(),
+                retry_after: Some(secs),
             }),
             Next::Fail(t) => Err(Error::Transport(t)),
         }
+    }
+    async fn sleep(&self, secs: u64) {
+        // Virtual time: sleeping advances the clock.
+        self.slept.set(self.slept.get() + secs);
+        self.advance(secs);
+        Yield(false).await;
     }
     fn json(&self) -> &dyn JsonParser {
         &SerdeJson

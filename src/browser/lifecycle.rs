@@ -1,0 +1,103 @@
+//! Page lifecycle: re-check the session when the page wakes up, and optionally renew in the background.
+//!
+//! Timers are unreliable across sleep and in background tabs, so the session is re-checked on
+//! `visibilitychange`, `pageshow` (including back-forward cache restores) and `online`. With
+//! background refresh on, a timer also fires at the driver's [`next_refresh_at`](Client::next_refresh_at).
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
+
+use super::{BrowserPlatform, globals};
+use crate::driver::{Client, Platform};
+
+const EVENTS: [&str; 3] = ["visibilitychange", "pageshow", "online"];
+
+/// A JavaScript callback kept alive while it is registered.
+type Callback = Closure<dyn FnMut()>;
+type Timer = Rc<RefCell<Option<(JsValue, Callback)>>>;
+
+/// Installed lifecycle hooks; dropping it removes them.
+pub struct Lifecycle {
+    client: Client<BrowserPlatform>,
+    listeners: Vec<(&'static str, Callback)>,
+    timer: Timer,
+    subscription: Option<u64>,
+}
+
+impl std::fmt::Debug for Lifecycle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Lifecycle").finish_non_exhaustive()
+    }
+}
+
+fn revalidate_later(client: &Client<BrowserPlatform>) {
+    let client = client.clone();
+    wasm_bindgen_futures::spawn_local(async move { client.revalidate().await });
+}
+
+fn schedule(client: &Client<BrowserPlatform>, timer: &Timer) {
+    if let Some((id, _)) = timer.borrow_mut().take() {
+        globals::clear_timeout(&id);
+    }
+    let Some(at) = client.next_refresh_at() else {
+        return;
+    };
+    let delay_ms = at
+        .saturating_sub(client.platform().now())
+        .saturating_mul(1000);
+    let delay_ms = delay_ms.min(i32::MAX as u64) as i32;
+    let c = client.clone();
+    let callback = Closure::<dyn FnMut()>::new(move || revalidate_later(&c));
+    if let Ok(id) = globals::set_timeout(callback.as_ref().unchecked_ref(), delay_ms) {
+        *timer.borrow_mut() = Some((id, callback));
+    }
+}
+
+/// Hooks `client` to the page lifecycle; with `background_refresh`, also renews shortly before expiry.
+pub fn install(client: &Client<BrowserPlatform>, background_refresh: bool) -> Lifecycle {
+    let mut listeners = Vec::new();
+    if let Some(window) = web_sys::window() {
+        for name in EVENTS {
+            let c = client.clone();
+            let callback = Closure::<dyn FnMut()>::new(move || revalidate_later(&c));
+            if window
+                .add_event_listener_with_callback(name, callback.as_ref().unchecked_ref())
+                .is_ok()
+            {
+                listeners.push((name, callback));
+            }
+        }
+    }
+    let timer: Timer = Rc::new(RefCell::new(None));
+    let subscription = background_refresh.then(|| {
+        schedule(client, &timer);
+        let (c, t) = (client.clone(), Rc::clone(&timer));
+        client.subscribe(move |_| schedule(&c, &t))
+    });
+    Lifecycle {
+        client: client.clone(),
+        listeners,
+        timer,
+        subscription,
+    }
+}
+
+impl Drop for Lifecycle {
+    fn drop(&mut self) {
+        if let Some(window) = web_sys::window() {
+            for (name, callback) in &self.listeners {
+                let _ = window
+                    .remove_event_listener_with_callback(name, callback.as_ref().unchecked_ref());
+            }
+        }
+        if let Some((id, _)) = self.timer.borrow_mut().take() {
+            globals::clear_timeout(&id);
+        }
+        if let Some(id) = self.subscription {
+            self.client.unsubscribe(id);
+        }
+    }
+}
