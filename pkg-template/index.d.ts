@@ -26,6 +26,17 @@ export interface ClientOptions {
   timeoutMs?: number;
   /** Renew in the background shortly before the access token expires (default false: renew on demand). */
   autoRefresh?: boolean;
+  /**
+   * Share the session with this app's other tabs (BroadcastChannel and Web Locks; default true). Where
+   * the browser lacks either, or with false, each tab keeps its own session.
+   */
+  shareTabs?: boolean;
+  /**
+   * After a reload with no other tab open: "none" (default, start signed out) or "silent" (a
+   * prompt=none round trip to the provider that comes back to the same route; createClient then stays
+   * pending while the page navigates, and never loops).
+   */
+  restore?: "none" | "silent";
 }
 
 /** Options for {@link OidcClient.login}. */
@@ -44,7 +55,10 @@ export interface GetAccessTokenOptions {
 export interface AuthState {
   status: "signed_in" | "signed_out";
   event: "signed_in" | "refreshed" | "signed_out" | "error";
-  /** For "signed_out": "logged_out" | "refresh_rejected" | "expired". For "error": the error code. */
+  /**
+   * For "signed_out": "logged_out" | "other_tab" | "refresh_rejected" | "expired". For "error": the
+   * error code.
+   */
   reason: string | null;
   /** The ID token's claims, or null. */
   user: Record<string, unknown> | null;
@@ -74,8 +88,11 @@ export class OidcClient {
   login(options?: LoginOptions): Promise<void>;
   /** True when the URL (default: the current address) carries an authorization response. */
   isCallback(url?: string): boolean;
-  /** Completes the login on the redirect page. Scrubs code/state/iss from the address bar first. */
-  handleRedirectCallback(url?: string): Promise<{ returnTo: string | null }>;
+  /**
+   * Completes the login on the redirect page. Scrubs code/state/iss from the address bar first.
+   * `signedIn` is false only when a silent restore came back needing the user (no error; show the login).
+   */
+  handleRedirectCallback(url?: string): Promise<{ returnTo: string | null; signedIn: boolean }>;
   /** An access token with at least the refresh margin of life left; renews first when needed. */
   getAccessToken(options?: GetAccessTokenOptions): Promise<string>;
   /** True while tokens are held and usable (or renewable). */

@@ -23,6 +23,8 @@ type Timer = Rc<RefCell<Option<(JsValue, Callback)>>>;
 pub struct Lifecycle {
     client: Client<BrowserPlatform>,
     listeners: Vec<(&'static str, Callback)>,
+    /// Messages from other tabs (when the platform shares the session).
+    channel_listener: Option<Closure<dyn FnMut(web_sys::MessageEvent)>>,
     timer: Timer,
     subscription: Option<u64>,
 }
@@ -71,6 +73,21 @@ pub fn install(client: &Client<BrowserPlatform>, background_refresh: bool) -> Li
             }
         }
     }
+    let channel_listener = client.platform().tab_channel().and_then(|channel| {
+        let c = client.clone();
+        let callback = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(
+            move |event: web_sys::MessageEvent| {
+                if let Some(message) = super::decode_tab_message(&event.data()) {
+                    let c = c.clone();
+                    wasm_bindgen_futures::spawn_local(async move { c.receive(message).await });
+                }
+            },
+        );
+        channel
+            .add_event_listener_with_callback("message", callback.as_ref().unchecked_ref())
+            .ok()
+            .map(|_| callback)
+    });
     let timer: Timer = Rc::new(RefCell::new(None));
     let subscription = background_refresh.then(|| {
         schedule(client, &timer);
@@ -80,6 +97,7 @@ pub fn install(client: &Client<BrowserPlatform>, background_refresh: bool) -> Li
     Lifecycle {
         client: client.clone(),
         listeners,
+        channel_listener,
         timer,
         subscription,
     }
@@ -92,6 +110,12 @@ impl Drop for Lifecycle {
                 let _ = window
                     .remove_event_listener_with_callback(name, callback.as_ref().unchecked_ref());
             }
+        }
+        if let (Some(channel), Some(callback)) =
+            (self.client.platform().tab_channel(), &self.channel_listener)
+        {
+            let _ = channel
+                .remove_event_listener_with_callback("message", callback.as_ref().unchecked_ref());
         }
         if let Some((id, _)) = self.timer.borrow_mut().take() {
             globals::clear_timeout(&id);

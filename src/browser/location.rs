@@ -116,3 +116,12 @@ pub fn replace_url(url: &str) -> Result<(), Error> {
         .replace_state_with_url(&state, "", Some(url))
         .map_err(|_| Error::Misuse(Misuse::NotInBrowser))
 }
+
+/// The path, query and fragment of `url` (a same-origin `returnTo`), or None when it does not parse.
+pub fn path_of(url: &str) -> Option<String> {
+    let u = web_sys::Url::new(url).ok()?;
+    let mut path = u.pathname();
+    path.push_str(&u.search());
+    path.push_str(&u.hash());
+    Some(path)
+}

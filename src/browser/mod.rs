@@ -11,15 +11,18 @@ mod json;
 mod lifecycle;
 mod location;
 mod storage;
+mod tabs;
 
 pub use json::{BrowserJson, to_js};
 pub use lifecycle::{Lifecycle, install as install_lifecycle};
 pub use location::{
-    UrlParams, callback_pairs, current_url, is_callback_url, replace_url, scrub_url,
+    UrlParams, callback_pairs, current_url, is_callback_url, path_of, replace_url, scrub_url,
 };
 
 use crate::core::{Error, HttpRequest, HttpResponse, JsonParser, Platform as PlatformError};
-use crate::driver::Platform;
+use std::rc::Rc;
+
+use crate::driver::{Platform, TabNames, Tabs};
 
 /// Default deadline for one HTTP exchange, in milliseconds.
 pub const DEFAULT_TIMEOUT_MS: u32 = 30_000;
@@ -29,6 +32,7 @@ pub const DEFAULT_TIMEOUT_MS: u32 = 30_000;
 pub struct BrowserPlatform {
     json: BrowserJson,
     timeout_ms: u32,
+    tabs: Option<Rc<tabs::BrowserTabs>>,
 }
 
 impl Default for BrowserPlatform {
@@ -36,6 +40,7 @@ impl Default for BrowserPlatform {
         BrowserPlatform {
             json: BrowserJson,
             timeout_ms: DEFAULT_TIMEOUT_MS,
+            tabs: None,
         }
     }
 }
@@ -44,9 +49,27 @@ impl BrowserPlatform {
     /// A platform whose HTTP exchanges time out after `timeout_ms` milliseconds.
     pub fn with_timeout(timeout_ms: u32) -> Self {
         BrowserPlatform {
-            json: BrowserJson,
             timeout_ms,
+            ..Self::default()
         }
+    }
+
+    /// Shares the session with the other tabs of this origin that use the same issuer and client id
+    /// (`BroadcastChannel` and Web Locks; see [`crate::driver::tabs`]). Where the browser lacks either,
+    /// nothing changes: this tab keeps its own session.
+    pub fn sharing_tabs(mut self, issuer: &str, client_id: &str) -> Self {
+        self.tabs = tabs::BrowserTabs::open(&TabNames::new(issuer, client_id));
+        self
+    }
+
+    /// True when this platform shares the session with other tabs.
+    pub fn shares_tabs(&self) -> bool {
+        self.tabs.is_some()
+    }
+
+    /// The channel other tabs post to, when sharing.
+    pub(crate) fn tab_channel(&self) -> Option<&web_sys::BroadcastChannel> {
+        self.tabs.as_deref().map(tabs::BrowserTabs::channel)
     }
 }
 
@@ -69,8 +92,8 @@ impl Platform for BrowserPlatform {
         fetch::fetch(request, self.timeout_ms).await
     }
 
-    async fn sleep(&self, secs: u64) {
-        let ms = secs.saturating_mul(1000).min(i32::MAX as u64) as i32;
+    async fn sleep_ms(&self, ms: u64) {
+        let ms = ms.min(i32::MAX as u64) as i32;
         let promise = js_sys::Promise::new(&mut |resolve, _reject| {
             let _ = globals::set_timeout(&resolve, ms);
         });
@@ -96,7 +119,13 @@ impl Platform for BrowserPlatform {
     fn navigate(&self, url: &str) -> Result<(), Error> {
         location::navigate(url)
     }
+
+    fn tabs(&self) -> Option<&dyn Tabs> {
+        self.tabs.as_ref().map(|t| t as &dyn Tabs)
+    }
 }
+
+pub(crate) use tabs::decode as decode_tab_message;
 
 /// Completes a login from the redirect URL: `url` defaults to the page's address. When it is the page's
 /// address, the authorization-response parameters are scrubbed from the address bar first, before any

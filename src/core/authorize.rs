@@ -59,6 +59,8 @@ pub struct PendingLogin {
     pub created_at: u64,
     /// The `max_age` sent, if any (OIDC Core §3.1.2.1).
     pub max_age: Option<u64>,
+    /// A silent restore (`prompt=none`): a provider answer that interaction is needed ends it quietly.
+    pub silent: bool,
 }
 
 /// An authorization URL to navigate to, and the record to store before navigating.
@@ -115,6 +117,7 @@ pub fn authorization_request(
         return_to: return_to.map(str::to_owned),
         created_at: now,
         max_age: config.max_age,
+        silent: false,
     };
     let challenge = s256_challenge(&pending.verifier);
     let max_age = config.max_age.map(|m| m.to_string());
@@ -139,6 +142,38 @@ pub fn authorization_request(
     );
     let url = append_query(&metadata.authorization_endpoint, &pairs);
     Ok(AuthorizationRequest { url, pending })
+}
+
+/// A silent restore request (OpenID Connect Core §3.1.2.1 `prompt=none`): the login request of
+/// [`authorization_request`] with any configured `prompt` replaced by `none`, its record marked
+/// [`PendingLogin::silent`].
+pub fn silent_authorization_request(
+    config: &ClientConfig,
+    metadata: &ProviderMetadata,
+    random: &LoginRandom,
+    return_to: Option<&str>,
+    now: u64,
+) -> Result<AuthorizationRequest, Error> {
+    let mut silent = config.clone();
+    silent.extra_auth_params.retain(|(k, _)| k != "prompt");
+    silent
+        .extra_auth_params
+        .push(("prompt".to_owned(), "none".to_owned()));
+    let mut request = authorization_request(&silent, metadata, random, return_to, now)?;
+    request.pending.silent = true;
+    Ok(request)
+}
+
+/// True for the authorization errors that answer a `prompt=none` request when the user must interact
+/// (OpenID Connect Core §3.1.2.6).
+pub fn needs_interaction(error: &str) -> bool {
+    matches!(
+        error,
+        "login_required"
+            | "interaction_required"
+            | "consent_required"
+            | "account_selection_required"
+    )
 }
 
 /// Accepts only a same-origin path (RFC 9700 §4.11.1, no open redirect): starts with one
@@ -185,6 +220,7 @@ impl PendingLogin {
                 Json::Number(self.created_at as f64),
             ),
             ("max_age".to_owned(), opt_num(self.max_age)),
+            ("silent".to_owned(), Json::Bool(self.silent)),
         ])
         .to_json_string()
     }
@@ -238,6 +274,11 @@ impl PendingLogin {
             return_to,
             created_at: json.get("created_at")?.as_u64()?,
             max_age: opt_num("max_age")?,
+            silent: match json.get("silent") {
+                None => false,
+                Some(Json::Bool(b)) => *b,
+                Some(_) => return None,
+            },
         })
     }
 }

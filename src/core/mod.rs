@@ -37,6 +37,7 @@ pub(crate) mod support;
 
 pub use authorize::{
     AuthorizationRequest, LoginRandom, PendingLogin, authorization_request, check_return_to,
+    needs_interaction, silent_authorization_request,
 };
 pub use callback::{CallbackParams, RESPONSE_PARAMS, ValidatedCallback};
 pub use config::{ClientConfig, check_distinct_issuers};

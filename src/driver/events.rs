@@ -12,6 +12,8 @@ pub enum SignedOutReason {
     RefreshRejected,
     /// The access token expired and there was no refresh token to renew it.
     Expired,
+    /// The user logged out in another tab of this application.
+    OtherTab,
 }
 
 impl SignedOutReason {
@@ -21,6 +23,7 @@ impl SignedOutReason {
             SignedOutReason::LoggedOut => "logged_out",
             SignedOutReason::RefreshRejected => "refresh_rejected",
             SignedOutReason::Expired => "expired",
+            SignedOutReason::OtherTab => "other_tab",
         }
     }
 }

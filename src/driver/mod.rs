@@ -9,9 +9,11 @@ mod events;
 mod flight;
 mod platform;
 mod session;
+pub mod tabs;
 
 pub use events::{AuthEvent, SignedOutReason};
 pub use platform::Platform;
+pub use tabs::{LockGuard, SharedSession, TabMessage, TabNames, Tabs};
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
@@ -19,15 +21,25 @@ use std::rc::Rc;
 use crate::core::{
     AccessToken, CallbackParams, ClientConfig, Error, IdTokenClaims, IdTokenExpectations, Json,
     Jws, LoginRandom, LoginRequiredReason, Misuse, PendingLogin, ProviderMetadata, TokenResponse,
-    authorization_request, code_request, discovery_url, refresh_request, validate_id_token,
-    validate_refreshed_id_token,
+    authorization_request, code_request, discovery_url, needs_interaction, refresh_request,
+    silent_authorization_request, validate_id_token, validate_refreshed_id_token,
 };
 use crate::core::{HttpRequest, HttpResponse, Method, OAuthError};
 use flight::SingleFlight;
 use session::Session;
+use tabs::newest_generation;
+
+/// How long a tab waits for a session that another tab has (renewed, or holds when this tab starts).
+const TAB_WAIT_MS: u64 = 3_000;
+/// How often it looks while waiting.
+const TAB_POLL_MS: u64 = 25;
 
 /// Prefix of the tab-scoped storage keys that hold pending login transactions: `oxidc.tx.<state>`.
 pub const TRANSACTION_PREFIX: &str = "oxidc.tx.";
+
+/// Tab-scoped marker (no secret) left when a silent restore came back needing interaction, so that the
+/// tab does not try again until the next interactive login (which clears it): no redirect loop.
+const RESTORE_FAILED_KEY: &str = "oxidc.tx.restore-failed";
 
 /// Options for [`Client::login`].
 #[derive(Clone, Debug, Default)]
@@ -52,6 +64,9 @@ impl LoginOptions {
 pub struct CallbackOutcome {
     /// The path given to `login`, already checked to be same-origin.
     pub return_to: Option<String>,
+    /// False when a silent restore came back needing interaction (`login_required` and the like): the
+    /// callback ended cleanly, nobody is signed in, and the application shows its login.
+    pub signed_in: bool,
 }
 
 type Listener = Rc<dyn Fn(&AuthEvent)>;
@@ -79,6 +94,12 @@ struct Inner<P: Platform> {
     refresh: SingleFlight<Result<AccessToken, Error>>,
     /// Bumped whenever the session is replaced or cleared, so a late refresh result cannot resurrect it.
     epoch: Cell<u64>,
+    /// Lock and channel names of this client (for [`Tabs`]).
+    names: TabNames,
+    /// The shared generation lock of the session held (with cross-tab support).
+    generation_lock: RefCell<Option<LockGuard>>,
+    /// Sessions that ended in some tab: never adopted again.
+    ended: RefCell<Vec<String>>,
     listeners: RefCell<Vec<(u64, Listener)>>,
     next_listener: Cell<u64>,
 }
@@ -110,12 +131,15 @@ impl<P: Platform> Client<P> {
         config.validate()?;
         Ok(Client {
             inner: Rc::new(Inner {
+                names: TabNames::new(&config.issuer, &config.client_id),
                 platform,
                 config,
                 metadata,
                 session: RefCell::new(None),
                 refresh: SingleFlight::new(),
                 epoch: Cell::new(0),
+                generation_lock: RefCell::new(None),
+                ended: RefCell::new(Vec::new()),
                 listeners: RefCell::new(Vec::new()),
                 next_listener: Cell::new(1),
             }),
@@ -168,6 +192,38 @@ impl<P: Platform> Client<P> {
         self.inner.platform.navigate(&url)
     }
 
+    /// Restores a session after a reload with no other tab to take it from: a top-level `prompt=none`
+    /// redirect that comes back to `return_to` signed in when the provider still has a session for the
+    /// user. Returns false (and does nothing) when a silent restore in this tab already came back
+    /// needing interaction, until the next interactive login: a restore never loops.
+    pub fn restore_silently(&self, return_to: Option<&str>) -> Result<bool, Error> {
+        let p = &self.inner.platform;
+        if let Some(marker) = p.transaction_take(RESTORE_FAILED_KEY)? {
+            p.transaction_put(RESTORE_FAILED_KEY, &marker)?;
+            return Ok(false);
+        }
+        let mut random = LoginRandom {
+            state: [0; 32],
+            nonce: [0; 32],
+            verifier: [0; 32],
+        };
+        p.fill_random(&mut random.state)?;
+        p.fill_random(&mut random.nonce)?;
+        p.fill_random(&mut random.verifier)?;
+        let request = silent_authorization_request(
+            &self.inner.config,
+            &self.inner.metadata,
+            &random,
+            return_to,
+            p.now(),
+        )?;
+        p.transaction_clear(TRANSACTION_PREFIX);
+        let key = transaction_key(request.pending.state.secret());
+        p.transaction_put(&key, &request.pending.to_storage_string())?;
+        p.navigate(&request.url)?;
+        Ok(true)
+    }
+
     /// Completes a login from the decoded query and fragment parameters of the redirect URL.
     ///
     /// The transaction record is taken (deleted) from storage before any network request, so a second
@@ -192,12 +248,26 @@ impl<P: Platform> Client<P> {
         };
         let pending = PendingLogin::from_storage_string(&record, p.json())?;
         let now = p.now();
-        let code = params.validate(
+        let code = match params.validate(
             &pending,
             &inner.metadata,
             inner.config.transaction_ttl_secs,
             now,
-        )?;
+        ) {
+            Ok(code) => code,
+            Err(err)
+                if pending.silent && err.oauth().is_some_and(|e| needs_interaction(&e.error)) =>
+            {
+                // The provider needs the user: the silent restore ends here, quietly, and is not
+                // tried again in this tab until an interactive login.
+                p.transaction_put(RESTORE_FAILED_KEY, "1")?;
+                return Ok(CallbackOutcome {
+                    return_to: pending.return_to,
+                    signed_in: false,
+                });
+            }
+            Err(err) => return Err(err),
+        };
         let request = code_request(&inner.metadata, &pending, code);
         let response = p.fetch(&request).await?;
         let tokens = TokenResponse::from_response(&response, p.json())?;
@@ -209,10 +279,15 @@ impl<P: Platform> Client<P> {
         } else {
             None
         };
-        self.replace_session(Some(Session::new(tokens, claims, received)));
+        let mut sid = [0u8; 32];
+        p.fill_random(&mut sid)?;
+        let sid = crate::core::random_value(&sid);
+        self.replace_session(Some(Session::new(sid, tokens, claims, received)));
         self.emit(&AuthEvent::SignedIn);
+        self.publish().await;
         Ok(CallbackOutcome {
             return_to: pending.return_to,
+            signed_in: true,
         })
     }
 
@@ -225,12 +300,7 @@ impl<P: Platform> Client<P> {
         now: u64,
     ) -> Result<IdTokenClaims, Error> {
         let cfg = &self.inner.config;
-        let allowed: Vec<String> = cfg
-            .id_token_signing_algs
-            .iter()
-            .filter(|a| self.inner.metadata.id_token_signing_algs.contains(a))
-            .cloned()
-            .collect();
+        let allowed = self.allowed_algs();
         let expect = IdTokenExpectations {
             issuer: &cfg.issuer,
             client_id: &cfg.client_id,
@@ -242,6 +312,17 @@ impl<P: Platform> Client<P> {
             access_token: Some(access_token),
         };
         validate_id_token(jws, &expect, now)
+    }
+
+    /// ID token algorithms allowed: the configuration's allow-list that the provider also announces.
+    fn allowed_algs(&self) -> Vec<String> {
+        self.inner
+            .config
+            .id_token_signing_algs
+            .iter()
+            .filter(|a| self.inner.metadata.id_token_signing_algs.contains(a))
+            .cloned()
+            .collect()
     }
 
     /// Returns an access token with at least the configured margin of life left, renewing it first
@@ -267,10 +348,83 @@ impl<P: Platform> Client<P> {
             return self.current_token();
         }
         let this = self.clone();
+        let seen = self.session_key();
         self.inner
             .refresh
-            .run(move || async move { this.refresh_now().await })
+            .run(move || async move { this.refresh_shared(seen).await })
             .await
+    }
+
+    /// The session's identity and generation.
+    fn session_key(&self) -> Option<(String, u64)> {
+        self.inner
+            .session
+            .borrow()
+            .as_ref()
+            .map(|s| (s.sid.clone(), s.generation))
+    }
+
+    /// A renewal coordinated with the other tabs: under the cross-tab refresh lock, and only when no
+    /// tab has renewed this session already (it then waits for that tab's session instead of sending
+    /// a refresh token that has been used). `seen` is the session the caller found stale.
+    async fn refresh_shared(&self, seen: Option<(String, u64)>) -> Result<AccessToken, Error> {
+        let Some(tabs) = self.inner.platform.tabs() else {
+            return self.refresh_now().await;
+        };
+        let _lock = tabs.lock(&self.inner.names.refresh_lock()).await?;
+        let now = self.inner.platform.now();
+        let Some((sid, generation)) = self.session_key() else {
+            return Err(Error::login_required(LoginRequiredReason::NoSession));
+        };
+        if Some((sid.clone(), generation)) != seen {
+            // Renewed by another tab (or signed in anew) while this one waited for the lock.
+            if let Some(token) = self.token_if(|s| !s.is_expired(now)) {
+                return Ok(token);
+            }
+        }
+        let prefix = self.inner.names.generation_prefix(&sid);
+        let held = tabs.held(&prefix).await?;
+        if newest_generation(&held, &prefix).is_some_and(|g| g > generation) {
+            return self.await_newer(tabs, &sid, generation).await;
+        }
+        self.refresh_now().await
+    }
+
+    /// Waits (bounded) for the renewed session `sid` newer than `generation` from another tab.
+    async fn await_newer(
+        &self,
+        tabs: &dyn Tabs,
+        sid: &str,
+        generation: u64,
+    ) -> Result<AccessToken, Error> {
+        tabs.post(&TabMessage::Hello);
+        let mut waited = 0;
+        while waited < TAB_WAIT_MS {
+            let now = self.inner.platform.now();
+            match self.session_key() {
+                None => return Err(Error::login_required(LoginRequiredReason::OtherTab)),
+                Some((s, g)) if s != sid || g > generation => {
+                    if let Some(token) = self.token_if(|s| !s.is_expired(now)) {
+                        return Ok(token);
+                    }
+                }
+                Some(_) => {}
+            }
+            self.inner.platform.sleep_ms(TAB_POLL_MS).await;
+            waited += TAB_POLL_MS;
+        }
+        // Never fall back to our refresh token: another tab has used it.
+        Err(Error::Transport(crate::core::Transport::Timeout))
+    }
+
+    /// The current access token when `ok` holds for the session.
+    fn token_if(&self, ok: impl Fn(&Session) -> bool) -> Option<AccessToken> {
+        self.inner
+            .session
+            .borrow()
+            .as_ref()
+            .filter(|s| ok(s))
+            .map(|s| s.access_token.clone())
     }
 
     fn current_token(&self) -> Result<AccessToken, Error> {
@@ -305,7 +459,7 @@ impl<P: Platform> Client<P> {
             match retry_delay(&result, retry_after, attempt) {
                 Some(delay) if inner.epoch.get() == epoch => {
                     attempt += 1;
-                    inner.platform.sleep(delay).await;
+                    inner.platform.sleep_ms(delay.saturating_mul(1000)).await;
                 }
                 _ => break result,
             }
@@ -319,17 +473,18 @@ impl<P: Platform> Client<P> {
                 let token = session.access_token.clone();
                 self.replace_session(Some(session));
                 self.emit(&AuthEvent::Refreshed);
+                self.publish().await;
                 Ok(token)
             }
             Err(err) if is_terminal_refresh_error(&err) => {
-                self.end_session(SignedOutReason::RefreshRejected);
+                self.end_everywhere(SignedOutReason::RefreshRejected);
                 Err(Error::login_required(LoginRequiredReason::RefreshRejected))
             }
             Err(err @ Error::InvalidResponse(_)) if response_was_accepted(&err) => {
                 // The provider answered 200 but the tokens failed validation: they are discarded
                 // (RFC 9700 §4.5.3.2), and the old refresh token has most likely been rotated away, so
                 // using it again would be a replay. The session ends here.
-                self.end_session(SignedOutReason::RefreshRejected);
+                self.end_everywhere(SignedOutReason::RefreshRejected);
                 Err(err)
             }
             Err(err) => {
@@ -442,7 +597,7 @@ impl<P: Platform> Client<P> {
             .borrow()
             .as_ref()
             .and_then(|s| s.id_token.clone());
-        self.end_session(SignedOutReason::LoggedOut);
+        self.end_everywhere(SignedOutReason::LoggedOut);
         let cfg = &self.inner.config;
         let Some(endpoint) = self.inner.metadata.end_session_endpoint.as_deref() else {
             return Ok(());
@@ -480,7 +635,159 @@ impl<P: Platform> Client<P> {
 
     fn replace_session(&self, session: Option<Session>) {
         self.inner.epoch.set(self.inner.epoch.get().wrapping_add(1));
+        if session.is_none() {
+            self.inner.generation_lock.borrow_mut().take();
+        }
         *self.inner.session.borrow_mut() = session;
+    }
+
+    /// Ends the session here and tells the other tabs that share it.
+    fn end_everywhere(&self, reason: SignedOutReason) {
+        let sid = self.session_key().map(|(sid, _)| sid);
+        self.end_session(reason);
+        if let (Some(sid), Some(tabs)) = (sid, self.inner.platform.tabs()) {
+            self.inner.ended.borrow_mut().push(sid.clone());
+            tabs.post(&TabMessage::Ended { sid, reason });
+        }
+    }
+
+    /// Takes the generation lock of the current session and posts the session to the other tabs. The
+    /// lock is held before the post, so a tab that takes the refresh lock after this one sees it.
+    async fn publish(&self) {
+        let Some(tabs) = self.inner.platform.tabs() else {
+            return;
+        };
+        self.hold_generation(tabs).await;
+        let shared = self.inner.session.borrow().as_ref().map(Session::to_shared);
+        if let Some(shared) = shared {
+            tabs.post(&TabMessage::Session(Box::new(shared)));
+        }
+    }
+
+    /// Holds the shared lock named after the current session's generation (and releases the old one).
+    async fn hold_generation(&self, tabs: &dyn Tabs) {
+        let Some((sid, generation)) = self.session_key() else {
+            return;
+        };
+        let name = self.inner.names.generation_lock(&sid, generation);
+        let Ok(guard) = tabs.hold_shared(&name).await else {
+            return;
+        };
+        // Keep it only if the session did not change while the lock was being granted.
+        if self.session_key() == Some((sid, generation)) {
+            *self.inner.generation_lock.borrow_mut() = Some(guard);
+        }
+    }
+
+    /// Handles a message from another tab: answers [`TabMessage::Hello`] with the session, adopts a
+    /// newer session, and ends the session when another tab ended it.
+    pub async fn receive(&self, message: TabMessage) {
+        let Some(tabs) = self.inner.platform.tabs() else {
+            return;
+        };
+        match message {
+            TabMessage::Hello => {
+                let shared = self.inner.session.borrow().as_ref().map(Session::to_shared);
+                if let Some(shared) = shared {
+                    tabs.post(&TabMessage::Session(Box::new(shared)));
+                }
+            }
+            TabMessage::Ended { sid, reason } => {
+                self.inner.ended.borrow_mut().push(sid.clone());
+                if self.session_key().is_some_and(|(s, _)| s == sid) {
+                    let reason = match reason {
+                        SignedOutReason::LoggedOut => SignedOutReason::OtherTab,
+                        other => other,
+                    };
+                    self.end_session(reason);
+                }
+            }
+            TabMessage::Session(shared) => {
+                if let Some(event) = self.adopt(*shared) {
+                    self.emit(&event);
+                    self.hold_generation(tabs).await;
+                }
+            }
+        }
+    }
+
+    /// Installs a session from another tab when it is newer than ours: the same login renewed more
+    /// often, or a later login. Its ID token's claims are checked again, except for time.
+    fn adopt(&self, shared: SharedSession) -> Option<AuthEvent> {
+        if self.inner.ended.borrow().contains(&shared.sid) {
+            return None;
+        }
+        let event = match self.session_key() {
+            None => AuthEvent::SignedIn,
+            Some((sid, g)) if sid == shared.sid => {
+                if shared.generation <= g {
+                    return None;
+                }
+                AuthEvent::Refreshed
+            }
+            Some(_) => {
+                let ours = self.inner.session.borrow().as_ref().map(|s| s.login_at);
+                if ours.is_some_and(|t| shared.login_at < t) {
+                    return None;
+                }
+                AuthEvent::SignedIn
+            }
+        };
+        let claims = match &shared.id_token {
+            None if self.inner.config.wants_openid() => return None,
+            None => None,
+            Some(token) => Some(self.shared_claims(token).ok()?),
+        };
+        self.replace_session(Some(Session::from_shared(shared, claims)));
+        Some(event)
+    }
+
+    /// The claims of an ID token that another tab of this origin accepted: every rule of
+    /// [`validate_id_token`] except those of time and nonce (checked at login) and `at_hash` (the access
+    /// token may have been renewed since).
+    fn shared_claims(&self, token: &crate::core::IdToken) -> Result<IdTokenClaims, Error> {
+        let p = &self.inner.platform;
+        let jws = Jws::parse(token.secret(), p.json())?;
+        let cfg = &self.inner.config;
+        let allowed = self.allowed_algs();
+        let iat = jws.payload.get("iat").and_then(Json::as_u64).unwrap_or(0);
+        let expect = IdTokenExpectations {
+            issuer: &cfg.issuer,
+            client_id: &cfg.client_id,
+            nonce: None,
+            max_age: None,
+            allowed_algs: &allowed,
+            leeway_secs: cfg.leeway_secs,
+            max_iat_age_secs: cfg.max_iat_age_secs,
+            access_token: None,
+        };
+        validate_id_token(&jws, &expect, iat)
+    }
+
+    /// Takes the session from another open tab, if one has it: for a new or reloaded tab, instead of
+    /// a redirect to the provider. Returns at once when no tab holds a session, otherwise waits (at
+    /// most a few seconds) for one to answer. True when this tab is signed in afterwards.
+    pub async fn join(&self) -> bool {
+        let Some(tabs) = self.inner.platform.tabs() else {
+            return self.is_authenticated();
+        };
+        if self.session_key().is_some() {
+            return self.is_authenticated();
+        }
+        let held = tabs
+            .held(&self.inner.names.any_generation_prefix())
+            .await
+            .unwrap_or_default();
+        if held.is_empty() {
+            return false;
+        }
+        tabs.post(&TabMessage::Hello);
+        let mut waited = 0;
+        while waited < TAB_WAIT_MS && self.session_key().is_none() {
+            self.inner.platform.sleep_ms(TAB_POLL_MS).await;
+            waited += TAB_POLL_MS;
+        }
+        self.is_authenticated()
     }
 
     fn end_session(&self, reason: SignedOutReason) {
@@ -568,5 +875,17 @@ fn is_terminal_refresh_error(err: &Error) -> bool {
 }
 
 #[cfg(test)]
+#[path = "tests/support.rs"]
+mod test_support;
+
+#[cfg(test)]
 #[path = "tests/client.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "tests/tabs.rs"]
+mod tab_tests;
+
+#[cfg(test)]
+#[path = "tests/restore.rs"]
+mod restore_tests;

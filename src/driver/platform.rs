@@ -4,6 +4,7 @@
 //! `location`; tests implement it in memory with a virtual clock. Keeping the driver behind this trait is
 //! what lets it move into a dedicated Web Worker later without touching the protocol core.
 
+use super::tabs::Tabs;
 use crate::core::{Error, HttpRequest, HttpResponse, JsonParser};
 
 /// Everything the driver needs from the place it runs in.
@@ -18,8 +19,8 @@ pub trait Platform {
     /// Sends one HTTP request: redirects are not followed, no cookies or credentials are sent, and the
     /// response body is capped at [`crate::core::MAX_BODY_BYTES`].
     async fn fetch(&self, request: &HttpRequest) -> Result<HttpResponse, Error>;
-    /// Resolves after `secs` seconds (used between bounded retries).
-    async fn sleep(&self, secs: u64);
+    /// Resolves after `ms` milliseconds (between bounded retries, and while waiting for another tab).
+    async fn sleep_ms(&self, ms: u64);
     /// The JSON parser to use (the browser's `JSON.parse` in the browser).
     fn json(&self) -> &dyn JsonParser;
     /// Stores the short-lived login transaction record under `key` (tab-scoped storage).
@@ -30,4 +31,9 @@ pub trait Platform {
     fn transaction_clear(&self, prefix: &str);
     /// Sends the whole page to `url` (top-level navigation).
     fn navigate(&self, url: &str) -> Result<(), Error>;
+    /// Cross-tab locks and messages, when this platform has them (see [`super::tabs`]). Without them
+    /// (the default) every tab keeps its own session.
+    fn tabs(&self) -> Option<&dyn Tabs> {
+        None
+    }
 }

@@ -22,6 +22,8 @@ const KNOWN: &[&str] = &[
     "idTokenSigningAlgs",
     "timeoutMs",
     "autoRefresh",
+    "shareTabs",
+    "restore",
 ];
 
 fn get(obj: &JsValue, key: &str) -> Option<JsValue> {
@@ -61,6 +63,17 @@ pub(crate) struct Options {
     pub(crate) config: ClientConfig,
     pub(crate) timeout_ms: Option<u32>,
     pub(crate) auto_refresh: bool,
+    pub(crate) share_tabs: bool,
+    pub(crate) silent_restore: bool,
+}
+
+fn boolean(obj: &JsValue, key: &str, default: bool) -> Result<bool, JsValue> {
+    match get(obj, key) {
+        None => Ok(default),
+        Some(v) => v
+            .as_bool()
+            .ok_or_else(|| invalid_option(key, "expected a boolean")),
+    }
 }
 
 /// Reads the options object. Every problem becomes an `OidcError` with code `invalid_config`.
@@ -128,15 +141,16 @@ pub(crate) fn read(obj: &JsValue) -> Result<Options, JsValue> {
             .ok_or_else(|| invalid_option("idTokenSigningAlgs", "expected an array of strings"))?;
     }
     let timeout_ms = seconds(obj, "timeoutMs")?.map(|ms| ms.min(u32::MAX as u64) as u32);
-    let auto_refresh = match get(obj, "autoRefresh") {
-        None => false,
-        Some(v) => v
-            .as_bool()
-            .ok_or_else(|| invalid_option("autoRefresh", "expected a boolean"))?,
+    let silent_restore = match string(obj, "restore")?.as_deref() {
+        None | Some("none") => false,
+        Some("silent") => true,
+        Some(_) => return Err(invalid_option("restore", "expected \"none\" or \"silent\"")),
     };
     Ok(Options {
         config,
         timeout_ms,
-        auto_refresh,
+        auto_refresh: boolean(obj, "autoRefresh", false)?,
+        share_tabs: boolean(obj, "shareTabs", true)?,
+        silent_restore,
     })
 }

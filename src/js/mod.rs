@@ -20,14 +20,28 @@ type Driver = Client<BrowserPlatform>;
 pub fn create_client(options: JsValue) -> js_sys::Promise {
     future_to_promise(async move {
         let opts = config::read(&options)?;
-        let platform = match opts.timeout_ms {
+        let mut platform = match opts.timeout_ms {
             Some(ms) => BrowserPlatform::with_timeout(ms),
             None => BrowserPlatform::default(),
         };
+        if opts.share_tabs {
+            platform = platform.sharing_tabs(&opts.config.issuer, &opts.config.client_id);
+        }
         let driver = Client::discover(platform, opts.config)
             .await
             .map_err(|e| error::to_js(&e))?;
         let lifecycle = browser::install_lifecycle(&driver, opts.auto_refresh);
+        let url = browser::current_url().unwrap_or_default();
+        if !browser::is_callback_url(&url) && !driver.join().await && opts.silent_restore {
+            let here = browser::path_of(&url);
+            if driver
+                .restore_silently(here.as_deref())
+                .map_err(|e| error::to_js(&e))?
+            {
+                // The page is navigating to the provider: the promise stays pending.
+                return Ok(js_sys::Promise::new(&mut |_, _| {}).into());
+            }
+        }
         Ok(OidcClient {
             driver,
             _lifecycle: lifecycle,
@@ -96,8 +110,9 @@ impl OidcClient {
 
     /// Completes the login from the redirect (`url` defaults to the current address). The address bar is
     /// scrubbed of `code`, `state` and `iss` before anything else happens, whatever the outcome.
-    /// Resolves to `{ returnTo }`.
-    #[wasm_bindgen(js_name = handleRedirectCallback, unchecked_return_type = "Promise<{ returnTo: string | null }>")]
+    /// Resolves to `{ returnTo, signedIn }`; `signedIn` is false only when a silent restore came back
+    /// needing the user (nobody is signed in; show the login).
+    #[wasm_bindgen(js_name = handleRedirectCallback, unchecked_return_type = "Promise<{ returnTo: string | null; signedIn: boolean }>")]
     pub fn handle_redirect_callback(&self, url: Option<String>) -> js_sys::Promise {
         let driver = self.driver.clone();
         future_to_promise(async move {
@@ -113,6 +128,7 @@ impl OidcClient {
                     .map(JsValue::from)
                     .unwrap_or(JsValue::NULL),
             );
+            set(&result, "signedIn", &JsValue::from_bool(outcome.signed_in));
             Ok(result.into())
         })
     }

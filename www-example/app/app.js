@@ -26,6 +26,9 @@ function resolveConfig() {
     extraAuthParams: given.extraAuthParams || { prompt: "consent" },
     allowLoopbackHttp: given.allowLoopbackHttp ?? true,
     autoRefresh: given.autoRefresh ?? false,
+    shareTabs: given.shareTabs ?? true,
+    restore: given.restore ?? "none",
+    timeoutMs: given.timeoutMs,
   };
   const apiUrl = given.apiUrl || `${issuer.replace(/\/+$/, "")}/api/hello`;
   return { client, apiUrl };
@@ -123,9 +126,9 @@ async function completeLogin() {
     return;
   }
   try {
-    const { returnTo } = await auth.handleRedirectCallback();
+    const { returnTo, signedIn } = await auth.handleRedirectCallback();
     history.replaceState(null, "", safeReturnTo(returnTo));
-    window.__callback = { ok: true };
+    window.__callback = { ok: true, signedIn };
   } catch (err) {
     window.__callback = { ok: false, code: err?.code ?? "app_error" };
     showError(err);
