@@ -7,6 +7,8 @@
 //   APP_ORIGIN     origin of the single-page app (default http://127.0.0.1:8080)
 //   AT_TTL         access-token lifetime in seconds (default 300)
 //   OP_TEST_HOOKS  "1" enables the test-only endpoints (/__ledger, /__faults, /__issued)
+//   RT_TTL         refresh-token lifetime in seconds (default: oidc-provider's)
+//   RT_ROTATE      "0" keeps the refresh token on refresh (default: rotate it)
 //   EXIT_WITH_STDIN "1": exit when standard input closes (a test harness that dies takes this along)
 //
 // Everything binds to 127.0.0.1. The login form accepts any username and password
@@ -23,6 +25,8 @@ const PORT = envInt('OP_PORT', 9000);
 const APP_ORIGIN = new URL(process.env.APP_ORIGIN || 'http://127.0.0.1:8080').origin;
 const AT_TTL = envInt('AT_TTL', 300);
 const TEST_HOOKS = process.env.OP_TEST_HOOKS === '1';
+const RT_TTL = envInt('RT_TTL', 0);
+const RT_ROTATE = process.env.RT_ROTATE !== '0';
 
 function envInt(name, fallback) {
   const raw = process.env[name];
@@ -133,8 +137,10 @@ const configuration = {
     Interaction: 600,
     Session: 3600,
     Grant: 3600,
-    // RefreshToken: left at the default (rotated refresh tokens never outlive the first one).
+    // RefreshToken: the default unless RT_TTL is set (rotated refresh tokens never outlive the first one).
+    ...(RT_TTL ? { RefreshToken: RT_TTL } : {}),
   },
+  rotateRefreshToken: RT_ROTATE,
   async renderError(ctx, out) {
     ctx.type = 'html';
     ctx.body = page('Error', `<h1>${escapeHtml(out.error)}</h1><p>${escapeHtml(out.error_description || '')}</p>`);
@@ -160,6 +166,10 @@ const provider = new Provider(ISSUER, configuration);
 //     status, body, headers   answer with this instead of the real response
 //     phase       "before" (default: the provider never sees the request) or "after" (it does)
 //     destroySocket   drop the connection (after the provider handled the request, unless phase says so)
+//     truncate    send the status line, headers and half a JSON body, then drop the connection (after the
+//                 provider handled the request): a response lost mid-way, which browsers do not resend
+//     noCors      answer without Access-Control-Allow-Origin (after the provider handled the request,
+//                 unless phase says so), so the browser refuses to hand the response to the page
 //     Redirect rewrites, applied to a redirect that leaves the provider (e.g. the authorization response):
 //     stripIss, removeParams [names], setParams {k: v}, addParams {k: v} (appended, so duplicates are
 //     possible), location (replacement URL), divert (send the browser to /__diverted?to=<original>)
@@ -210,7 +220,7 @@ function takeFault(route, ctx, kind) {
 }
 
 const isLocationFault = (f) => Boolean(f.divert || f.stripIss || f.addParams || f.setParams || f.removeParams || f.location);
-const isBeforeFault = (f) => !isLocationFault(f) && (f.phase ?? (f.destroySocket ? 'after' : 'before')) === 'before';
+const isBeforeFault = (f) => !isLocationFault(f) && (f.phase ?? (f.destroySocket || f.noCors || f.truncate ? 'after' : 'before')) === 'before';
 const isAfterFault = (f) => !isLocationFault(f) && !isBeforeFault(f);
 
 function corsForApp(ctx) {
@@ -222,6 +232,15 @@ function corsForApp(ctx) {
 
 async function applyFault(ctx, fault) {
   if (fault.delayMs) await sleep(fault.delayMs);
+  if (fault.truncate) {
+    ctx.respond = false;
+    const { res } = ctx;
+    const headers = { 'content-type': 'application/json', 'cache-control': 'no-store' };
+    if (ctx.get('origin') === APP_ORIGIN) headers['access-control-allow-origin'] = APP_ORIGIN;
+    res.writeHead(200, headers);
+    res.write('{"access_token":"', () => setTimeout(() => ctx.req.socket.destroy(), 20));
+    return true;
+  }
   if (fault.destroySocket) {
     ctx.req.socket.destroy();
     ctx.respond = false;
@@ -231,10 +250,13 @@ async function applyFault(ctx, fault) {
     ctx.status = fault.status;
     ctx.body = fault.body ?? (fault.status >= 400 ? { error: 'server_error', error_description: 'injected fault' } : '');
     for (const [k, v] of Object.entries(fault.headers || {})) ctx.set(k, String(v));
-    corsForApp(ctx);
+    if (!fault.noCors) corsForApp(ctx);
+  }
+  if (fault.noCors) {
+    ctx.remove('Access-Control-Allow-Origin');
     return true;
   }
-  return false;
+  return fault.status !== undefined;
 }
 
 function rewriteLocation(ctx, fault) {
@@ -256,6 +278,7 @@ function rewriteLocation(ctx, fault) {
 function describeTokenRequest(entry, body) {
   entry.grant_type = body.grant_type;
   entry.client_id = body.client_id;
+  if (body.client_secret) entry.client_secret = true;
   if (body.code) entry.code = sha(body.code);
   if (body.refresh_token) entry.refresh_token = sha(body.refresh_token);
   if (body.redirect_uri) entry.redirect_uri = body.redirect_uri;

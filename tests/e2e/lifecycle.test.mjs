@@ -47,7 +47,7 @@ e2eTest(env, 'G03 waking from sleep: after a 7 min clock jump, visibilitychange 
   assert.equal(await appStatus(page), 'signed_in');
 });
 
-e2eTest(env, 'G13 a page restored from the back-forward cache (pageshow) re-checks expiry', async ({ page, context, servers }) => {
+e2eTest(env, 'G03 a page restored from the back-forward cache (pageshow) re-checks expiry', async ({ page, context, servers }) => {
   await signedInWithClock(page, context, servers);
   await page.clock.fastForward('00:10:00');
   await page.evaluate(() => window.dispatchEvent(new PageTransitionEvent('pageshow', { persisted: true })));
