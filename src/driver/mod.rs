@@ -7,10 +7,12 @@
 
 mod events;
 mod flight;
+mod keys;
 mod platform;
 mod session;
 
 pub use events::{AuthEvent, SignedOutReason};
+pub use keys::REFETCH_COOLDOWN_SECS;
 pub use platform::Platform;
 
 use std::cell::{Cell, RefCell};
@@ -77,6 +79,7 @@ struct Inner<P: Platform> {
     metadata: ProviderMetadata,
     session: RefCell<Option<Session>>,
     refresh: SingleFlight<Result<AccessToken, Error>>,
+    keys: keys::KeyCache,
     /// Bumped whenever the session is replaced or cleared, so a late refresh result cannot resurrect it.
     epoch: Cell<u64>,
     listeners: RefCell<Vec<(u64, Listener)>>,
@@ -115,6 +118,7 @@ impl<P: Platform> Client<P> {
                 metadata,
                 session: RefCell::new(None),
                 refresh: SingleFlight::new(),
+                keys: keys::KeyCache::new(),
                 epoch: Cell::new(0),
                 listeners: RefCell::new(Vec::new()),
                 next_listener: Cell::new(1),
@@ -205,6 +209,7 @@ impl<P: Platform> Client<P> {
         let claims = if inner.config.wants_openid() {
             let id_token = tokens.require_id_token()?;
             let jws = Jws::parse(id_token.secret(), p.json())?;
+            self.verify_id_token_signature(&jws).await?;
             Some(self.check_id_token(&jws, &tokens.access_token, Some(&pending), received)?)
         } else {
             None
@@ -216,7 +221,7 @@ impl<P: Platform> Client<P> {
         })
     }
 
-    /// Checks an ID token's claims (OIDC Core §3.1.3.7). Signatures are verified by a separate step.
+    /// Checks an ID token's claims (OIDC Core §3.1.3.7), after `verify_id_token_signature` (keys.rs).
     fn check_id_token(
         &self,
         jws: &Jws,
@@ -225,12 +230,7 @@ impl<P: Platform> Client<P> {
         now: u64,
     ) -> Result<IdTokenClaims, Error> {
         let cfg = &self.inner.config;
-        let allowed: Vec<String> = cfg
-            .id_token_signing_algs
-            .iter()
-            .filter(|a| self.inner.metadata.id_token_signing_algs.contains(a))
-            .cloned()
-            .collect();
+        let allowed = self.allowed_id_token_algs();
         let expect = IdTokenExpectations {
             issuer: &cfg.issuer,
             client_id: &cfg.client_id,
@@ -348,13 +348,13 @@ impl<P: Platform> Client<P> {
         match self.inner.platform.fetch(request).await {
             Err(e) => (Err(e), None),
             Ok(response) => (
-                self.process_refresh(&response, original),
+                self.process_refresh(&response, original).await,
                 response.retry_after,
             ),
         }
     }
 
-    fn process_refresh(
+    async fn process_refresh(
         &self,
         response: &HttpResponse,
         original: &Session,
@@ -366,6 +366,7 @@ impl<P: Platform> Client<P> {
             None => None,
             Some(new_token) => {
                 let new_jws = Jws::parse(new_token.secret(), p.json())?;
+                self.verify_id_token_signature(&new_jws).await?;
                 let claims = self.check_id_token(&new_jws, &tokens.access_token, None, now)?;
                 if let (Some(orig_claims), Some(orig_jws)) =
                     (&original.claims, original.id_jws(p.json()))

@@ -610,3 +610,6 @@ fn g03_tokens_shorter_than_the_margin_are_not_refreshed_on_every_call() {
     assert_eq!(block_on(c.access_token(false)).unwrap().secret(), "at-2");
     assert_eq!(p.grants("refresh_token"), 1);
 }
+
+#[path = "signatures.rs"]
+mod signatures;
