@@ -206,16 +206,12 @@ e2eTest(env, 'E21 wrong at_hash: id_token_invalid/at_hash and the access token i
 
 e2eTest(env, 'E22 max_age sent: auth_time missing or too old is id_token_invalid/auth_time', async ({ page, servers }) => {
   const client = await openClientPage(page, servers, { maxAge: 60 });
-  assert.match(await (async () => {
-    await scenario(servers, {});
-    const started = await page.evaluate(() => window.__try((a) => a.login({ returnTo: '/' })));
-    assert.ok(started.ok);
-    await new Promise((r) => { setTimeout(r, 200); });
-    return client.authorizeUrls.at(-1);
-  })(), /[?&]max_age=60(&|$)/, 'max_age is sent');
   await scenario(servers, { authTimeAgo: null });
   await servers.resetLedger();
+  // (a) no auth_time; the fresh login inside assertRejected has a recent one and passes.
   await assertRejected(page, servers, client, await loginInPage(page, servers, client), 'auth_time');
+  assert.match(client.authorizeUrls.at(-1), /[?&]max_age=60(&|$)/, 'max_age is sent');
+  // (b) auth_time an hour ago.
   await scenario(servers, { authTimeAgo: 3600 });
   await assertRejected(page, servers, client, await loginInPage(page, servers, client), 'auth_time', { hadSession: true });
 });
@@ -244,4 +240,21 @@ e2eTest(env, 'G07 E02 a refreshed ID token with a bad signature ends the session
   assert.equal(tokenRequests(ledger, 'refresh_token').length, 1, 'no second refresh with the rotated token');
   assert.equal(ledger.filter((e) => e.route === 'userinfo').length, 0);
   assertScrubbed(page.url());
+});
+
+e2eTest(env, 'C08 discovery without jwks_uri: createClient refuses with metadata_invalid/jwks_uri', async ({ page, servers }) => {
+  await scenario(servers, { jwksPath: null });
+  await servers.resetLedger();
+  const url = servers.probePage('no-jwks-uri', `
+try {
+  await createClient(config);
+  window.__result = { ok: true };
+} catch (e) {
+  window.__result = { ok: false, code: e.code, detail: e.detail };
+}`);
+  await page.goto(url);
+  await waitForApp(page);
+  assert.deepEqual(await page.evaluate(() => window.__result), { ok: false, code: 'metadata_invalid', detail: 'jwks_uri' });
+  const ledger = await servers.ledger();
+  assert.deepEqual(ledger.map((e) => e.route), ['discovery'], 'nothing but the discovery request');
 });

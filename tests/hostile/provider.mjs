@@ -91,7 +91,7 @@ const DEFAULT_SCENARIO = {
   junk: false,
   /** HTTP status of the jwks_uri. */
   jwksStatus: 200,
-  /** The jwks_uri path advertised in discovery. */
+  /** The jwks_uri path advertised in discovery (null: no jwks_uri). */
   jwksPath: '/jwks',
   /** id_token_signing_alg_values_supported (null: member omitted). */
   metadataAlgs: ['RS256', 'PS256', 'ES256', 'EdDSA'],
@@ -227,7 +227,8 @@ function metadata() {
     issuer: ISSUER,
     authorization_endpoint: `${ISSUER}/authorize`,
     token_endpoint: `${ISSUER}/token`,
-    jwks_uri: `${ISSUER}${scenario.jwksPath}`,
+    // jwksPath null: the member is left out (a provider that breaks OIDC Discovery §3).
+    jwks_uri: scenario.jwksPath === null ? undefined : `${ISSUER}${scenario.jwksPath}`,
     userinfo_endpoint: `${ISSUER}/userinfo`,
     revocation_endpoint: `${ISSUER}/revoke`,
     end_session_endpoint: `${ISSUER}/end_session`,
@@ -319,7 +320,7 @@ function token(form, res) {
 
 const routeOf = (path) => {
   if (path === '/.well-known/openid-configuration') return 'discovery';
-  if (path === scenario.jwksPath || path.startsWith('/jwks')) return 'jwks';
+  if ((scenario.jwksPath && path === scenario.jwksPath) || path.startsWith('/jwks')) return 'jwks';
   if (path.startsWith('/__')) return 'hook';
   return path.slice(1) || 'root';
 };
