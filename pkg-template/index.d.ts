@@ -20,7 +20,11 @@ export interface ClientOptions {
   leewaySeconds?: number;
   /** OpenID Connect max_age: require a login no older than this many seconds. */
   maxAge?: number;
-  /** Accepted ID token signing algorithms (default ["RS256", "PS256", "ES256"]). */
+  /**
+   * Accepted ID token signing algorithms (default ["RS256", "PS256", "ES256"]); also possible:
+   * RS384, RS512, PS384, PS512, ES384, ES512 and EdDSA (Ed25519, where the browser has it).
+   * Only those the provider also lists in id_token_signing_alg_values_supported are accepted.
+   */
   idTokenSigningAlgs?: string[];
   /** Deadline for each request to the provider, in milliseconds (default 30000). */
   timeoutMs?: number;

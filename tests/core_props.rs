@@ -4,8 +4,8 @@
 
 use oxidc::core::{
     AccessToken, CallbackParams, ClientConfig, HttpResponse, IdTokenExpectations, Json, JsonParser,
-    Jws, LoginRandom, Nonce, PendingLogin, ProviderMetadata, TokenResponse, authorization_request,
-    validate_id_token, validate_refreshed_id_token,
+    JwkSet, Jws, LoginRandom, Nonce, PendingLogin, ProviderMetadata, TokenResponse,
+    authorization_request, validate_id_token, validate_refreshed_id_token,
 };
 use proptest::prelude::*;
 
@@ -75,6 +75,7 @@ fn metadata() -> ProviderMetadata {
         "issuer": ISSUER,
         "authorization_endpoint": "https://op.example.com/authorize",
         "token_endpoint": "https://op.example.com/token",
+        "jwks_uri": "https://op.example.com/jwks",
         "authorization_response_iss_parameter_supported": true
     });
     ProviderMetadata::from_json(&config(), &from_value(v)).expect("fixture")
@@ -148,6 +149,16 @@ fn key() -> impl Strategy<Value = String> {
             "authorization_endpoint",
             "token_endpoint",
             "jwks_uri",
+            "keys",
+            "kty",
+            "kid",
+            "alg",
+            "use",
+            "crv",
+            "n",
+            "e",
+            "x",
+            "y",
             "code_challenge_methods_supported",
             "response_types_supported",
             "v",
@@ -258,6 +269,22 @@ proptest! {
         let _ = ProviderMetadata::from_json(&config(), &json);
         let resp = HttpResponse { status, content_type: Some("application/json".into()), body, retry_after: None };
         let _ = ProviderMetadata::from_response(&config(), &resp, &SerdeJson);
+    }
+
+    #[test]
+    fn e18_jwks_never_panics(keys in prop::collection::vec(any_json(), 0..8), json in any_json(),
+                             body in ".{0,100}", status in any::<u16>(), alg in "[A-Za-z0-9]{0,6}",
+                             kid in proptest::option::of(".{0,4}")) {
+        let set = JwkSet::from_json(&Json::Object(vec![("keys".into(), Json::Array(keys))]));
+        if let Ok(set) = set {
+            let _ = set.select(&alg, kid.as_deref());
+            for k in &set.keys {
+                let _ = (k.public_jwk(), k.signature_len(), k.can_verify(&alg));
+            }
+        }
+        let _ = JwkSet::from_json(&json);
+        let resp = HttpResponse { status, content_type: Some("application/json".into()), body, retry_after: None };
+        let _ = JwkSet::from_response(&resp, &SerdeJson);
     }
 
     #[test]

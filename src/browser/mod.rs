@@ -1,8 +1,8 @@
 //! The browser adapter: the only code that touches `web-sys` and `js-sys`.
 //!
 //! It implements [`Platform`] with `fetch` (redirects not followed, no credentials, a deadline and a
-//! body-size cap), WebCrypto randomness, `JSON.parse`, `sessionStorage` for the login transaction only,
-//! and `location`/`history` for the redirect. Globals are bound directly (not through `window`) so the
+//! body-size cap), WebCrypto (randomness, and ID-token signatures in `webcrypto.rs`), `JSON.parse`,
+//! `sessionStorage` for the login transaction only, and `location`/`history` for the redirect. Globals are bound directly (not through `window`) so the
 //! same code can later run in a dedicated Web Worker.
 
 mod fetch;
@@ -12,6 +12,7 @@ mod lifecycle;
 mod location;
 mod storage;
 mod tabs;
+mod webcrypto;
 
 pub use json::{BrowserJson, to_js};
 pub use lifecycle::{Lifecycle, install as install_lifecycle};
@@ -122,6 +123,16 @@ impl Platform for BrowserPlatform {
 
     fn tabs(&self) -> Option<&dyn Tabs> {
         self.tabs.as_ref().map(|t| t as &dyn Tabs)
+    }
+
+    async fn verify_signature(
+        &self,
+        alg: &str,
+        jwk: &str,
+        signing_input: &[u8],
+        signature: &[u8],
+    ) -> Result<bool, Error> {
+        webcrypto::verify_signature(alg, jwk, signing_input, signature).await
     }
 }
 

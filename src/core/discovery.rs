@@ -71,7 +71,8 @@ impl ProviderMetadata {
 
     /// Validates a metadata object (also used for cached metadata): the issuer is identical
     /// to the configured one (C05), endpoints are https (A06), PKCE S256 (A02) and
-    /// `response_type=code` are supported when advertised, and member types are correct.
+    /// `response_type=code` are supported when advertised, `jwks_uri` is present when the scope
+    /// has `openid`, and member types are correct.
     pub fn from_json(config: &ClientConfig, json: &Json) -> Result<Self, Error> {
         if !json.is_object() {
             return Err(InvalidResponse::NotAJsonObject.into());
@@ -125,6 +126,12 @@ impl ProviderMetadata {
             code_challenge_methods: string_list(json, PKCE_METHODS)?,
             scopes_supported: string_list(json, SCOPES)?,
         };
+        // ID tokens are only accepted with a verified signature, and the keys come only from
+        // `jwks_uri` (REQUIRED by OIDC Discovery §3): without it a login could never complete,
+        // so it is refused before any navigation.
+        if config.wants_openid() && metadata.jwks_uri.is_none() {
+            return Err(Error::metadata_invalid(JWKS_URI));
+        }
         if let Some(methods) = &metadata.code_challenge_methods {
             if !methods.iter().any(|m| m == "S256") {
                 return Err(Unsupported::PkceS256.into());

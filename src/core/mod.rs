@@ -8,8 +8,8 @@
 //!
 //! Flow: [`ProviderMetadata::from_response`] → [`authorization_request`] (store the
 //! [`PendingLogin`]) → [`CallbackParams::from_pairs`] → [`CallbackParams::validate`] →
-//! [`code_request`] → [`TokenResponse::from_response`] → [`Jws::parse`] → signature
-//! verification (driver) → [`validate_id_token`].
+//! [`code_request`] → [`TokenResponse::from_response`] → [`Jws::parse`] → [`check_alg`] →
+//! [`JwkSet::select`] → signature verification (driver, WebCrypto) → [`validate_id_token`].
 //!
 //! Secrets ([`AccessToken`], [`RefreshToken`], [`IdToken`], [`AuthorizationCode`],
 //! [`CodeVerifier`], [`State`], [`Nonce`]) have redacted `Debug`, no `Display`, and never
@@ -26,6 +26,7 @@ mod error_text;
 pub mod http;
 pub mod id_token;
 pub mod json;
+pub mod jwks;
 pub mod jwt;
 pub mod pkce;
 pub mod secret;
@@ -52,6 +53,7 @@ pub use id_token::{
     IdTokenClaims, IdTokenExpectations, at_hash, validate_id_token, validate_refreshed_id_token,
 };
 pub use json::{Json, JsonParser};
+pub use jwks::{Jwk, JwkSet, KeyKind, KeyMatch, check_alg, check_signature_shape};
 pub use jwt::Jws;
 pub use pkce::s256_challenge;
 pub use secret::{

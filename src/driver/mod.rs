@@ -7,11 +7,13 @@
 
 mod events;
 mod flight;
+mod keys;
 mod platform;
 mod session;
 pub mod tabs;
 
 pub use events::{AuthEvent, SignedOutReason};
+pub use keys::REFETCH_COOLDOWN_SECS;
 pub use platform::Platform;
 pub use tabs::{LockGuard, SharedSession, TabMessage, TabNames, Tabs};
 
@@ -92,6 +94,7 @@ struct Inner<P: Platform> {
     metadata: ProviderMetadata,
     session: RefCell<Option<Session>>,
     refresh: SingleFlight<Result<AccessToken, Error>>,
+    keys: keys::KeyCache,
     /// Bumped whenever the session is replaced or cleared, so a late refresh result cannot resurrect it.
     epoch: Cell<u64>,
     /// Lock and channel names of this client (for [`Tabs`]).
@@ -137,6 +140,7 @@ impl<P: Platform> Client<P> {
                 metadata,
                 session: RefCell::new(None),
                 refresh: SingleFlight::new(),
+                keys: keys::KeyCache::new(),
                 epoch: Cell::new(0),
                 generation_lock: RefCell::new(None),
                 ended: RefCell::new(Vec::new()),
@@ -275,6 +279,7 @@ impl<P: Platform> Client<P> {
         let claims = if inner.config.wants_openid() {
             let id_token = tokens.require_id_token()?;
             let jws = Jws::parse(id_token.secret(), p.json())?;
+            self.verify_id_token_signature(&jws).await?;
             Some(self.check_id_token(&jws, &tokens.access_token, Some(&pending), received)?)
         } else {
             None
@@ -291,7 +296,7 @@ impl<P: Platform> Client<P> {
         })
     }
 
-    /// Checks an ID token's claims (OIDC Core §3.1.3.7). Signatures are verified by a separate step.
+    /// Checks an ID token's claims (OIDC Core §3.1.3.7), after `verify_id_token_signature` (keys.rs).
     fn check_id_token(
         &self,
         jws: &Jws,
@@ -300,7 +305,7 @@ impl<P: Platform> Client<P> {
         now: u64,
     ) -> Result<IdTokenClaims, Error> {
         let cfg = &self.inner.config;
-        let allowed = self.allowed_algs();
+        let allowed = self.allowed_id_token_algs();
         let expect = IdTokenExpectations {
             issuer: &cfg.issuer,
             client_id: &cfg.client_id,
@@ -312,17 +317,6 @@ impl<P: Platform> Client<P> {
             access_token: Some(access_token),
         };
         validate_id_token(jws, &expect, now)
-    }
-
-    /// ID token algorithms allowed: the configuration's allow-list that the provider also announces.
-    fn allowed_algs(&self) -> Vec<String> {
-        self.inner
-            .config
-            .id_token_signing_algs
-            .iter()
-            .filter(|a| self.inner.metadata.id_token_signing_algs.contains(a))
-            .cloned()
-            .collect()
     }
 
     /// Returns an access token with at least the configured margin of life left, renewing it first
@@ -503,13 +497,13 @@ impl<P: Platform> Client<P> {
         match self.inner.platform.fetch(request).await {
             Err(e) => (Err(e), None),
             Ok(response) => (
-                self.process_refresh(&response, original),
+                self.process_refresh(&response, original).await,
                 response.retry_after,
             ),
         }
     }
 
-    fn process_refresh(
+    async fn process_refresh(
         &self,
         response: &HttpResponse,
         original: &Session,
@@ -521,6 +515,7 @@ impl<P: Platform> Client<P> {
             None => None,
             Some(new_token) => {
                 let new_jws = Jws::parse(new_token.secret(), p.json())?;
+                self.verify_id_token_signature(&new_jws).await?;
                 let claims = self.check_id_token(&new_jws, &tokens.access_token, None, now)?;
                 if let (Some(orig_claims), Some(orig_jws)) =
                     (&original.claims, original.id_jws(p.json()))
@@ -749,7 +744,7 @@ impl<P: Platform> Client<P> {
         let p = &self.inner.platform;
         let jws = Jws::parse(token.secret(), p.json())?;
         let cfg = &self.inner.config;
-        let allowed = self.allowed_algs();
+        let allowed = self.allowed_id_token_algs();
         let iat = jws.payload.get("iat").and_then(Json::as_u64).unwrap_or(0);
         let expect = IdTokenExpectations {
             issuer: &cfg.issuer,
@@ -889,3 +884,7 @@ mod tab_tests;
 #[cfg(test)]
 #[path = "tests/restore.rs"]
 mod restore_tests;
+
+#[cfg(test)]
+#[path = "tests/signatures.rs"]
+mod signature_tests;

@@ -1,6 +1,6 @@
 //! The small interface between the driver and its environment.
 //!
-//! The browser adapter ([`crate::browser`]) implements it with WebCrypto, `fetch`, `sessionStorage` and
+//! The browser adapter ([`crate::browser`]) implements it with WebCrypto (randomness and signatures), `fetch`, `sessionStorage` and
 //! `location`; tests implement it in memory with a virtual clock. Keeping the driver behind this trait is
 //! what lets it move into a dedicated Web Worker later without touching the protocol core.
 
@@ -36,4 +36,16 @@ pub trait Platform {
     fn tabs(&self) -> Option<&dyn Tabs> {
         None
     }
+    /// Verifies a JWS signature (RFC 7515 §5.2) with a public key: `alg` is a JWS algorithm
+    /// (`RS256`, `PS256`, `ES256`, `EdDSA`, ...), `jwk` the public key as JWK JSON
+    /// ([`crate::core::Jwk::public_jwk`]), `signature` the decoded signature (`R || S` for ECDSA).
+    /// `Ok(false)` when the signature or the key is bad; `Err` only when verification cannot run
+    /// at all (no WebCrypto, or the algorithm is not available here).
+    async fn verify_signature(
+        &self,
+        alg: &str,
+        jwk: &str,
+        signing_input: &[u8],
+        signature: &[u8],
+    ) -> Result<bool, Error>;
 }

@@ -141,6 +141,7 @@ fn a06_loopback_metadata_with_dev_flag() {
         "issuer": "http://127.0.0.1:4000",
         "authorization_endpoint": "http://127.0.0.1:4000/auth",
         "token_endpoint": "http://127.0.0.1:4000/token",
+        "jwks_uri": "http://127.0.0.1:4000/jwks",
     });
     assert!(ProviderMetadata::from_json(&c, &from_value(v.clone())).is_ok());
     c.allow_loopback_http = false;
@@ -337,7 +338,7 @@ fn unknown_members_ignored_and_cache_round_trip() {
         m.retain(|k, _| {
             matches!(
                 k.as_str(),
-                "issuer" | "authorization_endpoint" | "token_endpoint"
+                "issuer" | "authorization_endpoint" | "token_endpoint" | "jwks_uri"
             )
         });
     })
@@ -345,5 +346,31 @@ fn unknown_members_ignored_and_cache_round_trip() {
     assert_eq!(
         ProviderMetadata::from_json(&config(), &minimal.to_json()),
         Ok(minimal)
+    );
+}
+
+#[test]
+fn c08_jwks_uri_is_required_for_openid_and_checked_like_an_endpoint() {
+    let err = with(|m| {
+        m.remove("jwks_uri");
+    })
+    .unwrap_err();
+    assert_eq!(err, Error::metadata_invalid("jwks_uri"));
+    let err = with(|m| {
+        m.insert("jwks_uri".into(), "http://op.example.com/jwks".into());
+    })
+    .unwrap_err();
+    assert_eq!(err.code(), "insecure_endpoint");
+    assert_eq!(err.detail(), Some("jwks_uri"));
+    // Plain OAuth 2.0 (no `openid` scope) has no ID token and needs no keys.
+    let mut c = config();
+    c.scope = "api".into();
+    let mut v = metadata_json();
+    v.as_object_mut().unwrap().remove("jwks_uri");
+    let m = ProviderMetadata::from_json(&c, &from_value(v)).unwrap();
+    assert_eq!(m.jwks_uri, None);
+    assert_eq!(
+        metadata().jwks_uri.as_deref(),
+        Some("https://op.example.com/jwks")
     );
 }

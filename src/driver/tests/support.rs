@@ -117,6 +117,12 @@ pub(crate) struct Provider {
     pub(crate) grant_nonce: Option<String>,
     /// Nonce to put in refreshed ID tokens instead (None: echo the original; Some(None): omit it).
     pub(crate) refresh_nonce: Option<Option<String>>,
+    /// The published key set (`keys`); `None` is the default single key `k1`.
+    pub(crate) jwks: Option<serde_json::Value>,
+    /// Status of the jwks_uri answer (0 means 200).
+    pub(crate) jwks_status: u16,
+    /// How ID tokens are signed: header and key (None: [`jwt`]).
+    pub(crate) signer: Option<(serde_json::Value, serde_json::Value)>,
 }
 
 /// The in-memory platform.
@@ -309,6 +315,14 @@ impl FakePlatform {
     pub(crate) fn advance(&self, secs: u64) {
         self.now.set(self.now.get() + secs);
     }
+    /// Requests to the jwks_uri.
+    pub(crate) fn jwks_fetches(&self) -> usize {
+        self.requests
+            .borrow()
+            .iter()
+            .filter(|r| r.url == JWKS_URI)
+            .count()
+    }
     /// Token-endpoint requests with the given grant type.
     pub(crate) fn grants(&self, grant: &str) -> usize {
         let needle = format!("grant_type={grant}");
@@ -352,12 +366,50 @@ pub(crate) fn query(url: &str) -> BTreeMap<String, String> {
         .unwrap_or_default()
 }
 
-pub(crate) fn jwt(claims: serde_json::Value) -> String {
-    let header = URL_SAFE_NO_PAD.encode(br#"{"alg":"RS256","kid":"k1"}"#);
+pub(crate) const JWKS_URI: &str = "https://op.example/jwks";
+
+/// A fake 2048-bit RSA key (`seed` varies the modulus) as the provider publishes it.
+pub(crate) fn fake_key(kid: &str, seed: u8) -> serde_json::Value {
+    let mut n = vec![seed; 256];
+    n[0] = 0xC1;
+    serde_json::json!({"kty": "RSA", "kid": kid, "use": "sig", "n": URL_SAFE_NO_PAD.encode(&n), "e": "AQAB"})
+}
+
+/// The fake signature scheme shared by the provider and [`FakePlatform::verify_signature`]:
+/// SHA-512 over the public JWK text and the signing input, repeated to the key's signature length.
+pub(crate) fn fake_signature(public_jwk: &str, signing_input: &[u8], len: usize) -> Vec<u8> {
+    use sha2::Digest;
+    let mut h = sha2::Sha512::new();
+    h.update(public_jwk.as_bytes());
+    h.update([0]);
+    h.update(signing_input);
+    let block = h.finalize();
+    block.iter().copied().cycle().take(len).collect()
+}
+
+/// A compact JWS with this header, signed (fakely) with `key` (a [`fake_key`]).
+pub(crate) fn jwt_signed(
+    header: serde_json::Value,
+    claims: serde_json::Value,
+    key: &serde_json::Value,
+) -> String {
+    let header = URL_SAFE_NO_PAD.encode(header.to_string());
     let payload = URL_SAFE_NO_PAD.encode(claims.to_string());
-    format!(
-        "{header}.{payload}.{}",
-        URL_SAFE_NO_PAD.encode(b"signature")
+    let input = format!("{header}.{payload}");
+    // Keys the client must refuse to use are still "signed with", as a hostile provider would.
+    let sig = match crate::core::Jwk::from_json(&from_serde(key)) {
+        Some(jwk) => fake_signature(jwk.public_jwk(), input.as_bytes(), jwk.signature_len()),
+        None => fake_signature(&key.to_string(), input.as_bytes(), 128),
+    };
+    format!("{input}.{}", URL_SAFE_NO_PAD.encode(sig))
+}
+
+/// An ID token signed with the provider's current key.
+pub(crate) fn jwt(claims: serde_json::Value) -> String {
+    jwt_signed(
+        serde_json::json!({"alg": "RS256", "kid": "k1"}),
+        claims,
+        &fake_key("k1", 0xA5),
     )
 }
 
@@ -373,7 +425,10 @@ impl Provider {
             "access_token": format!("at-{}", self.counter),
             "token_type": "Bearer",
             "expires_in": self.at_ttl,
-            "id_token": jwt(claims),
+            "id_token": match &self.signer {
+                None => jwt(claims),
+                Some((header, key)) => jwt_signed(header.clone(), claims, key),
+            },
         });
         if with_refresh {
             body["refresh_token"] = serde_json::Value::String(rt.clone());
@@ -461,6 +516,23 @@ impl Platform for Rc<FakePlatform> {
     async fn fetch(&self, request: &HttpRequest) -> Result<HttpResponse, Error> {
         self.requests.borrow_mut().push(request.clone());
         Yield(false).await;
+        if request.url == JWKS_URI {
+            let op = self.op.borrow();
+            let keys = op
+                .jwks
+                .clone()
+                .unwrap_or_else(|| serde_json::json!([fake_key("k1", 0xA5)]));
+            return Ok(HttpResponse {
+                status: if op.jwks_status == 0 {
+                    200
+                } else {
+                    op.jwks_status
+                },
+                content_type: Some("application/jwk-set+json".into()),
+                body: serde_json::json!({ "keys": keys }).to_string(),
+                retry_after: None,
+            });
+        }
         let next = {
             let mut op = self.op.borrow_mut();
             if op.next.is_empty() {
@@ -512,6 +584,16 @@ impl Platform for Rc<FakePlatform> {
             .borrow_mut()
             .retain(|k, _| !k.starts_with(prefix));
     }
+    async fn verify_signature(
+        &self,
+        _alg: &str,
+        jwk: &str,
+        signing_input: &[u8],
+        signature: &[u8],
+    ) -> Result<bool, Error> {
+        Yield(false).await;
+        Ok(fake_signature(jwk, signing_input, signature.len()) == signature)
+    }
     fn navigate(&self, url: &str) -> Result<(), Error> {
         self.navigations.borrow_mut().push(url.into());
         // The provider "authenticates" the user and remembers what the code is bound to.
@@ -540,6 +622,7 @@ pub(crate) fn metadata() -> ProviderMetadata {
         "authorization_endpoint": format!("{ISSUER}/authorize"),
         "token_endpoint": format!("{ISSUER}/token"),
         "end_session_endpoint": format!("{ISSUER}/logout"),
+        "jwks_uri": JWKS_URI,
         "code_challenge_methods_supported": ["S256"],
         "authorization_response_iss_parameter_supported": true,
         "id_token_signing_alg_values_supported": ["RS256"],

@@ -1,0 +1,141 @@
+//! JWS signature verification with WebCrypto (`crypto.subtle.importKey("jwk", ...)` + `verify`).
+//!
+//! The browser does the RSA, ECDSA and Ed25519 arithmetic; nothing of it is reimplemented here. The
+//! bindings go through one small extern type, so that only two functions are imported.
+
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+
+use super::globals::global_property;
+use crate::core::{Error, IdTokenProblem, Platform as PlatformError};
+
+#[wasm_bindgen]
+extern "C" {
+    /// `SubtleCrypto`.
+    type Subtle;
+
+    #[wasm_bindgen(method, catch, js_name = importKey)]
+    fn import_key(
+        this: &Subtle,
+        format: &str,
+        key_data: &JsValue,
+        algorithm: &JsValue,
+        extractable: bool,
+        usages: &js_sys::Array,
+    ) -> Result<js_sys::Promise, JsValue>;
+
+    #[wasm_bindgen(method, catch)]
+    fn verify(
+        this: &Subtle,
+        algorithm: &JsValue,
+        key: &JsValue,
+        signature: &[u8],
+        data: &[u8],
+    ) -> Result<js_sys::Promise, JsValue>;
+}
+
+/// The WebCrypto parameters of a JWS algorithm (RFC 7518 §3, RFC 8037 §3.1): the import
+/// algorithm and the verify algorithm.
+fn params(alg: &str) -> Option<(js_sys::Object, js_sys::Object)> {
+    let obj = |pairs: &[(&str, JsValue)]| {
+        let o = js_sys::Object::new();
+        for (k, v) in pairs {
+            let _ = js_sys::Reflect::set(&o, &JsValue::from_str(k), v);
+        }
+        o
+    };
+    let s = |v: &str| JsValue::from_str(v);
+    let hash = match alg.get(2..) {
+        Some("256") => "SHA-256",
+        Some("384") => "SHA-384",
+        Some("512") => "SHA-512",
+        _ if alg == "EdDSA" => "",
+        _ => return None,
+    };
+    Some(match alg.get(..2) {
+        Some("RS") => {
+            let a = obj(&[("name", s("RSASSA-PKCS1-v1_5")), ("hash", s(hash))]);
+            (a.clone(), a)
+        }
+        Some("PS") => {
+            // The salt is as long as the hash (RFC 7518 §3.5).
+            let salt = match hash {
+                "SHA-256" => 32,
+                "SHA-384" => 48,
+                _ => 64,
+            };
+            (
+                obj(&[("name", s("RSA-PSS")), ("hash", s(hash))]),
+                obj(&[("name", s("RSA-PSS")), ("saltLength", JsValue::from(salt))]),
+            )
+        }
+        Some("ES") => {
+            let curve = match hash {
+                "SHA-256" => "P-256",
+                "SHA-384" => "P-384",
+                _ => "P-521",
+            };
+            (
+                obj(&[("name", s("ECDSA")), ("namedCurve", s(curve))]),
+                obj(&[("name", s("ECDSA")), ("hash", s(hash))]),
+            )
+        }
+        Some("Ed") => {
+            let a = obj(&[("name", s("Ed25519"))]);
+            (a.clone(), a)
+        }
+        _ => return None,
+    })
+}
+
+/// Whether a WebCrypto rejection means the algorithm is not available in this browser.
+fn not_supported(e: &JsValue) -> bool {
+    js_sys::Reflect::get(e, &JsValue::from_str("name"))
+        .ok()
+        .and_then(|n| n.as_string())
+        .is_some_and(|n| n == "NotSupportedError")
+}
+
+/// Verifies `signature` over `signing_input` with the public JWK `jwk` for JWS algorithm `alg`.
+/// `Ok(false)` for a bad signature or an unusable key; `Err(CryptoUnavailable)` without WebCrypto;
+/// `Err(IdToken(Alg))` when this browser does not implement the algorithm (e.g. Ed25519).
+pub(crate) async fn verify_signature(
+    alg: &str,
+    jwk: &str,
+    signing_input: &[u8],
+    signature: &[u8],
+) -> Result<bool, Error> {
+    let unavailable = || Error::Platform(PlatformError::CryptoUnavailable);
+    let subtle: Subtle = global_property("crypto")
+        .and_then(|c| js_sys::Reflect::get(&c, &JsValue::from_str("subtle")).ok())
+        .filter(|s| s.is_object())
+        .ok_or_else(unavailable)?
+        .unchecked_into();
+    let (import_alg, verify_alg) = params(alg).ok_or(Error::id_token(IdTokenProblem::Alg))?;
+    let key_data =
+        js_sys::JSON::parse(jwk).map_err(|_| Error::id_token(IdTokenProblem::KeySelection))?;
+    let usages = js_sys::Array::of1(&JsValue::from_str("verify"));
+    let rejected = |e: JsValue| {
+        if not_supported(&e) {
+            Err(Error::id_token(IdTokenProblem::Alg))
+        } else {
+            Ok(false)
+        }
+    };
+    let key = match subtle.import_key("jwk", &key_data, &import_alg, false, &usages) {
+        Err(_) => return Err(unavailable()),
+        Ok(p) => match JsFuture::from(p).await {
+            Ok(key) => key,
+            Err(e) => return rejected(e),
+        },
+    };
+    // WebCrypto copies `signature` and `data` before `verify` returns its promise.
+    match subtle.verify(&verify_alg, &key, signature, signing_input) {
+        Err(_) => Err(unavailable()),
+        Ok(p) => match JsFuture::from(p).await {
+            Ok(v) => Ok(v.as_bool() == Some(true)),
+            Err(e) => rejected(e),
+        },
+    }
+}

@@ -1,0 +1,180 @@
+// Rig for tests against the hostile mock provider (tests/hostile/provider.mjs): it starts that
+// provider and the example app server, and offers an in-page login that keeps the page (and its
+// wasm instance) alive, so that several logins can run against one client.
+//
+// The returned servers object is the shared harness's Servers class, so e2eTest's console and
+// secrets checks work unchanged (the hostile provider implements /__ledger, /__issued and
+// /__faults/reset).
+
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { after, before } from 'node:test';
+
+import {
+  PKG_DIR, REPO, STEP_TIMEOUT, Servers, WWW, launchBrowser, requirePackage,
+} from './harness.mjs';
+
+const HOSTILE = join(REPO, 'tests', 'hostile', 'provider.mjs');
+const DEBUG = process.env.E2E_DEBUG === '1';
+const live = new Set();
+process.on('exit', () => { for (const c of live) c.kill('SIGKILL'); });
+
+function freePort() {
+  return new Promise((resolvePort, reject) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolvePort(port));
+    });
+  });
+}
+
+function start(name, script, env, prefix, timeoutMs = 60_000) {
+  const child = spawn(process.execPath, [script], {
+    cwd: WWW,
+    env: { ...process.env, ...env, EXIT_WITH_STDIN: '1' },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  live.add(child);
+  child.on('exit', () => live.delete(child));
+  const output = [];
+  const keep = (line) => {
+    output.push(line);
+    if (output.length > 200) output.shift();
+    if (DEBUG) console.error(`[${name}] ${line}`);
+  };
+  const ready = new Promise((resolveReady, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`${name} did not start within ${timeoutMs} ms:\n${output.join('\n')}`));
+    }, timeoutMs);
+    createInterface({ input: child.stdout }).on('line', (line) => {
+      keep(line);
+      if (line.startsWith(prefix)) {
+        clearTimeout(timer);
+        resolveReady(line.slice(prefix.length).trim());
+      }
+    });
+    createInterface({ input: child.stderr }).on('line', keep);
+    child.on('exit', (code, signal) => {
+      clearTimeout(timer);
+      reject(new Error(`${name} exited (${signal || code}) before it was ready:\n${output.join('\n')}`));
+    });
+  });
+  return { child, ready, output };
+}
+
+/** Start the hostile provider and the example app on free loopback ports. */
+export async function startHostile() {
+  const testDir = mkdtempSync(join(tmpdir(), 'oxidc-hostile-'));
+  const opPort = await freePort();
+  const issuer = `http://127.0.0.1:${opPort}`;
+  const app = start('app', join(WWW, 'serve.mjs'), {
+    APP_PORT: '0', OP_ISSUER: issuer, OXIDC_PKG_DIR: PKG_DIR, APP_TEST_DIR: testDir,
+  }, 'app ready ');
+  const appUrl = await app.ready;
+  const appOrigin = new URL(appUrl).origin;
+  const op = start('hostile provider', HOSTILE, {
+    OP_PORT: String(opPort), APP_ORIGIN: appOrigin,
+  }, 'hostile provider ready ');
+  try {
+    assert.equal(await op.ready, issuer);
+  } catch (err) {
+    app.child.kill('SIGKILL');
+    throw err;
+  }
+  writeFileSync(join(testDir, 'storage-probe.html'), '<!DOCTYPE html><title>storage probe</title>\n');
+  return new Servers({
+    issuer, appOrigin, appUrl, testDir, children: [op.child, app.child], logs: { op: op.output, app: app.output },
+  });
+}
+
+/** node:test set-up: { servers, browser } for the whole file. */
+export function setupHostileSuite() {
+  const env = { servers: null, browser: null };
+  before(async () => {
+    requirePackage();
+    env.servers = await startHostile();
+    env.browser = await launchBrowser();
+  }, { timeout: 120_000 });
+  after(async () => {
+    await env.browser?.close().catch(() => {});
+    await env.servers?.stop();
+    if (env.servers) rmSync(env.servers.testDir, { recursive: true, force: true });
+  }, { timeout: 30_000 });
+  return env;
+}
+
+/** Merge `patch` into the provider's scenario (see tests/hostile/provider.mjs). */
+export function scenario(servers, patch) {
+  return servers.hook('/__scenario', {
+    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(patch),
+  });
+}
+
+export const resetScenario = (servers) => servers.hook('/__scenario/reset', { method: 'POST' });
+
+/**
+ * Open a probe page on the app origin whose client uses `options` on top of the app's
+ * configuration; the client is window.__auth. The page intercepts its own navigations to the
+ * provider's authorization endpoint (answered 204, so the document and its wasm instance stay).
+ */
+export async function openClientPage(page, servers, options = {}) {
+  const url = servers.probePage('hostile-client', `
+const auth = await createClient({ ...config, ...JSON.parse(new URLSearchParams(location.search).get('options') || '{}') });
+window.__auth = auth;
+window.__try = async (fn) => {
+  try {
+    return { ok: true, value: await fn(auth) };
+  } catch (e) {
+    return { ok: false, code: e.code, detail: e.detail ?? null, text: String(e), message: String(e.message), hint: String(e.hint) };
+  }
+};`);
+  const authorizeUrls = [];
+  await page.route((u) => u.href.startsWith(`${servers.issuer}/authorize`), async (route) => {
+    authorizeUrls.push(route.request().url());
+    await route.fulfill({ status: 204, body: '' });
+  });
+  await page.goto(`${url}?options=${encodeURIComponent(JSON.stringify(options))}`);
+  await page.waitForSelector('html[data-ready="true"]', { state: 'attached', timeout: STEP_TIMEOUT });
+  const error = await page.evaluate(() => window.__probeError);
+  assert.equal(error, undefined, `the client did not start: ${JSON.stringify(error)}`);
+  return { authorizeUrls };
+}
+
+/**
+ * One login in the current document: login() (its navigation is intercepted), the authorization
+ * response fetched from the provider by Node, then handleRedirectCallback(url). Resolves to
+ * { ok } or { ok: false, code, detail, text, message }.
+ */
+export async function loginInPage(page, servers, client) {
+  const before = client.authorizeUrls.length;
+  const started = await page.evaluate(() => window.__try((a) => a.login({ returnTo: '/' })));
+  assert.ok(started.ok, `login() failed: ${JSON.stringify(started)}`);
+  const deadline = Date.now() + STEP_TIMEOUT;
+  while (client.authorizeUrls.length === before) {
+    assert.ok(Date.now() < deadline, 'login() did not navigate to the authorization endpoint');
+    await new Promise((r) => { setTimeout(r, 20); });
+  }
+  const authorizeUrl = client.authorizeUrls.at(-1);
+  const res = await fetch(authorizeUrl, { redirect: 'manual', signal: AbortSignal.timeout(STEP_TIMEOUT) });
+  assert.equal(res.status, 302, `authorize answered ${res.status}: ${await res.text()}`);
+  const callbackUrl = res.headers.get('location');
+  assert.ok(callbackUrl.startsWith(`${servers.appOrigin}/callback?`));
+  return page.evaluate((u) => window.__try((a) => a.handleRedirectCallback(u)), callbackUrl);
+}
+
+/** Whether the page's client holds a session, and what getAccessToken() says. */
+export async function sessionState(page) {
+  return page.evaluate(async () => ({
+    authenticated: window.__auth.isAuthenticated(),
+    token: await window.__try((a) => a.getAccessToken()),
+  }));
+}
