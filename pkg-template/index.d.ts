@@ -105,8 +105,23 @@ export class OidcClient {
   user(): Record<string, unknown> | null;
   /** Calls listener on every session change; returns a function that unsubscribes. */
   subscribe(listener: (state: AuthState) => void): () => void;
-  /** Clears the tokens, then navigates to the provider's logout endpoint (if it has one). */
+  /**
+   * The user's claims from the provider's userinfo endpoint, cached per session
+   * (`{ refresh: true }` fetches again). Rejects with `userinfo_sub_mismatch` when the answer is about
+   * another user, `userinfo_unsupported` without a userinfo endpoint.
+   */
+  getUser(options?: { refresh?: boolean }): Promise<Record<string, unknown>>;
+  /**
+   * Clears the tokens (in every tab sharing the session), revokes the refresh token when the provider
+   * can, then navigates to the provider's logout endpoint (if it has one).
+   */
   logout(): Promise<void>;
+  /**
+   * On the page the provider returns to after logout: checks and removes `state` from the address bar.
+   * true when it matches this tab's logout, false when none was pending; rejects with
+   * `logout_state_mismatch` otherwise (logged out locally either way).
+   */
+  handleLogoutCallback(url?: string): Promise<boolean>;
   /** Releases the WebAssembly memory behind this client. */
   free(): void;
 }

@@ -114,6 +114,14 @@ pub enum InvalidResponse {
     },
     /// The `token_type` is not `Bearer` (RFC 6749 §7.1).
     UnsupportedTokenType,
+    /// The userinfo response's `sub` differs from the ID token's (OIDC Core §5.3.2): the claims are
+    /// not used.
+    UserInfoSubMismatch,
+    /// The refresh token could not be revoked (the provider or the network failed, after retries).
+    /// The local session is gone regardless.
+    RevocationIncomplete,
+    /// The provider's answer to a logout carried a `state` other than the one sent, or none.
+    LogoutStateMismatch,
     /// The ID token failed validation (OIDC Core §3.1.3.7).
     IdToken(IdTokenProblem),
 }
@@ -168,6 +176,10 @@ pub enum Unsupported {
     PkceS256,
     /// `response_types_supported` lacks `code` (OIDC Discovery §3).
     ResponseTypeCode,
+    /// The provider has no `userinfo_endpoint`.
+    Userinfo,
+    /// The provider refused to revoke the refresh token (`unsupported_token_type`, RFC 7009 §2.2.1).
+    Revocation,
 }
 
 /// The application used the library wrongly, or there is nothing to do.

@@ -63,6 +63,8 @@ impl Error {
             Self::InvalidResponse(e) => invalid_response_code(e),
             Self::Unsupported(Unsupported::PkceS256) => "pkce_s256_unsupported",
             Self::Unsupported(Unsupported::ResponseTypeCode) => "response_type_unsupported",
+            Self::Unsupported(Unsupported::Userinfo) => "userinfo_unsupported",
+            Self::Unsupported(Unsupported::Revocation) => "revocation_unsupported",
             Self::Misuse(e) => match e {
                 Misuse::NoPendingLogin => "no_pending_login",
                 Misuse::TransactionExpired => "login_expired",
@@ -162,6 +164,9 @@ fn invalid_response_code(e: &InvalidResponse) -> &'static str {
         InvalidResponse::UnexpectedRedirect => "unexpected_redirect",
         InvalidResponse::InvalidTokenResponse { .. } => "invalid_token_response",
         InvalidResponse::UnsupportedTokenType => "unsupported_token_type",
+        InvalidResponse::UserInfoSubMismatch => "userinfo_sub_mismatch",
+        InvalidResponse::RevocationIncomplete => "revocation_incomplete",
+        InvalidResponse::LogoutStateMismatch => "logout_state_mismatch",
         InvalidResponse::IdToken(_) => "id_token_invalid",
     }
 }

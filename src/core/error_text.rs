@@ -68,6 +68,12 @@ impl fmt::Display for Error {
             Self::Unsupported(Unsupported::ResponseTypeCode) => {
                 f.write_str("the provider does not support response_type=code")
             }
+            Self::Unsupported(Unsupported::Userinfo) => {
+                f.write_str("the provider has no userinfo endpoint")
+            }
+            Self::Unsupported(Unsupported::Revocation) => {
+                f.write_str("the provider does not revoke refresh tokens")
+            }
             Self::Misuse(e) => match e {
                 Misuse::NoPendingLogin => f.write_str("no pending login matches this callback"),
                 Misuse::TransactionExpired => f.write_str("the pending login has expired"),
@@ -157,6 +163,15 @@ fn fmt_invalid_response(e: &InvalidResponse, f: &mut fmt::Formatter<'_>) -> fmt:
         InvalidResponse::UnsupportedTokenType => {
             f.write_str("the token response has a token_type other than Bearer")
         }
+        InvalidResponse::UserInfoSubMismatch => {
+            f.write_str("the userinfo sub does not match the ID token's sub")
+        }
+        InvalidResponse::RevocationIncomplete => {
+            f.write_str("the refresh token could not be revoked")
+        }
+        InvalidResponse::LogoutStateMismatch => {
+            f.write_str("the logout response state does not match the logout request")
+        }
         InvalidResponse::IdToken(IdTokenProblem::RefreshMismatch(field)) => write!(
             f,
             "the ID token is invalid: the refreshed ID token differs from the original in \"{field}\""
@@ -183,6 +198,12 @@ impl Error {
             }
             Self::Unsupported(Unsupported::ResponseTypeCode) => {
                 "Enable the authorization code flow (response_type=code) for this client at the provider."
+            }
+            Self::Unsupported(Unsupported::Userinfo) => {
+                "Use the ID token's claims (user()), or enable the userinfo endpoint at the provider."
+            }
+            Self::Unsupported(Unsupported::Revocation) => {
+                "The local session has ended; enable refresh-token revocation at the provider so that logout also ends the grant."
             }
             Self::Misuse(e) => match e {
                 Misuse::NoPendingLogin => {
@@ -302,6 +323,15 @@ fn invalid_response_hint(e: &InvalidResponse) -> &'static str {
         }
         InvalidResponse::UnsupportedTokenType => {
             "Configure the provider to issue Bearer access tokens for this client."
+        }
+        InvalidResponse::UserInfoSubMismatch => {
+            "The provider's userinfo answer belongs to another user: report it to the provider's operators; the claims were not used."
+        }
+        InvalidResponse::RevocationIncomplete => {
+            "The local session has ended; the refresh token may stay valid at the provider until it expires. Try logging out again later if it matters."
+        }
+        InvalidResponse::LogoutStateMismatch => {
+            "The user is logged out locally; the provider's logout response was not the one requested, so do not trust any message it carried."
         }
         InvalidResponse::IdToken(
             IdTokenProblem::Exp | IdTokenProblem::Iat | IdTokenProblem::Nbf,

@@ -28,9 +28,11 @@ pub mod id_token;
 pub mod json;
 pub mod jwks;
 pub mod jwt;
+pub mod logout;
 pub mod pkce;
 pub mod secret;
 pub mod token;
+pub mod userinfo;
 
 #[cfg(test)]
 #[path = "tests/support.rs"]
@@ -55,9 +57,13 @@ pub use id_token::{
 pub use json::{Json, JsonParser};
 pub use jwks::{Jwk, JwkSet, KeyKind, KeyMatch, check_alg, check_signature_shape};
 pub use jwt::Jws;
+pub use logout::{
+    Revocation, check_logout_state, end_session_url, revocation_outcome, revocation_request,
+};
 pub use pkce::s256_challenge;
 pub use secret::{
     AccessToken, AuthorizationCode, CodeVerifier, IdToken, Nonce, RefreshToken, State,
     constant_time_eq, random_value,
 };
 pub use token::{TokenResponse, code_request, refresh_request};
+pub use userinfo::{userinfo_claims, userinfo_request};

@@ -22,9 +22,11 @@ use std::rc::Rc;
 
 use crate::core::{
     AccessToken, CallbackParams, ClientConfig, Error, IdTokenClaims, IdTokenExpectations, Json,
-    Jws, LoginRandom, LoginRequiredReason, Misuse, PendingLogin, ProviderMetadata, TokenResponse,
-    authorization_request, code_request, discovery_url, needs_interaction, refresh_request,
-    silent_authorization_request, validate_id_token, validate_refreshed_id_token,
+    Jws, LoginRandom, LoginRequiredReason, Misuse, PendingLogin, ProviderMetadata, Revocation,
+    TokenResponse, authorization_request, check_logout_state, code_request, discovery_url,
+    end_session_url, needs_interaction, refresh_request, revocation_outcome, revocation_request,
+    silent_authorization_request, userinfo_claims, userinfo_request, validate_id_token,
+    validate_refreshed_id_token,
 };
 use crate::core::{HttpRequest, HttpResponse, Method, OAuthError};
 use flight::SingleFlight;
@@ -42,6 +44,13 @@ pub const TRANSACTION_PREFIX: &str = "oxidc.tx.";
 /// Tab-scoped marker (no secret) left when a silent restore came back needing interaction, so that the
 /// tab does not try again until the next interactive login (which clears it): no redirect loop.
 const RESTORE_FAILED_KEY: &str = "oxidc.tx.restore-failed";
+
+/// Tab-scoped record of the `state` sent with an RP-initiated logout, until the provider sends the
+/// browser back (or the next login clears it).
+const LOGOUT_KEY: &str = "oxidc.tx.logout";
+
+/// The longest `Retry-After` a revocation waits for, in seconds.
+const MAX_REVOCATION_WAIT_SECS: u64 = 5;
 
 /// Options for [`Client::login`].
 #[derive(Clone, Debug, Default)]
@@ -583,33 +592,121 @@ impl<P: Platform> Client<P> {
             .and_then(|s| s.claims_json().cloned())
     }
 
-    /// Ends the session: clears the tokens from memory first, then navigates to the provider's
-    /// `end_session_endpoint` (OpenID Connect RP-Initiated Logout 1.0 §2) when it has one.
-    pub fn logout(&self) -> Result<(), Error> {
-        let id_token = self
-            .inner
-            .session
-            .borrow()
-            .as_ref()
-            .and_then(|s| s.id_token.clone());
-        self.end_everywhere(SignedOutReason::LoggedOut);
-        let cfg = &self.inner.config;
-        let Some(endpoint) = self.inner.metadata.end_session_endpoint.as_deref() else {
-            return Ok(());
+    /// Ends the session, in this order (J01): the tokens are cleared from memory (in every tab
+    /// sharing the session) before anything else; the refresh token is revoked (RFC 7009) when the
+    /// provider has a `revocation_endpoint`, with bounded retries; then the page navigates to the
+    /// provider's `end_session_endpoint` (RP-Initiated Logout 1.0 §2) with `id_token_hint`,
+    /// `client_id`, the configured `post_logout_redirect_uri` and a fresh `state`, kept in tab
+    /// storage for [`Client::complete_logout`]. A failed revocation does not stop the logout: it is
+    /// reported as an [`AuthEvent::Error`] (`revocation_incomplete`, `revocation_unsupported`).
+    pub async fn logout(&self) -> Result<(), Error> {
+        let (id_token, refresh_token) = match &*self.inner.session.borrow() {
+            Some(s) => (s.id_token.clone(), s.refresh_token.clone()),
+            None => (None, None),
         };
+        self.end_everywhere(SignedOutReason::LoggedOut);
+        let p = &self.inner.platform;
+        let cfg = &self.inner.config;
+        if let Some(rt) = refresh_token {
+            if let Some(request) = revocation_request(&self.inner.metadata, &cfg.client_id, &rt) {
+                drop(rt);
+                if let Err(err) = self.revoke(&request).await {
+                    self.emit(&AuthEvent::Error(err.code()));
+                }
+            }
+        }
         // A fresh, unguessable state for the logout round trip (RP-Initiated Logout 1.0 §2).
         let mut random = [0u8; 32];
-        self.inner.platform.fill_random(&mut random)?;
+        p.fill_random(&mut random)?;
         let state = crate::core::random_value(&random);
-        let mut params: Vec<(&str, &str)> = vec![("client_id", &cfg.client_id), ("state", &state)];
-        if let Some(t) = id_token.as_ref() {
-            params.push(("id_token_hint", t.secret()));
+        let Some(url) = end_session_url(
+            &self.inner.metadata,
+            &cfg.client_id,
+            &state,
+            id_token.as_ref(),
+            cfg.post_logout_redirect_uri.as_deref(),
+        ) else {
+            return Ok(());
+        };
+        p.transaction_put(LOGOUT_KEY, &state)?;
+        p.navigate(&url)
+    }
+
+    /// One revocation with up to two retries on 429, 5xx and transport failures (J04), honouring a
+    /// `Retry-After` of at most 5 s: logout should not hang on a struggling provider.
+    async fn revoke(&self, request: &HttpRequest) -> Result<(), Error> {
+        let p = &self.inner.platform;
+        let mut attempt = 0u32;
+        loop {
+            let (retry, wait) = match p.fetch(request).await {
+                Ok(response) => match revocation_outcome(&response, p.json())? {
+                    Revocation::Done => return Ok(()),
+                    Revocation::Retry => (true, response.retry_after),
+                },
+                Err(Error::Transport(_)) => (true, None),
+                Err(err) => return Err(err),
+            };
+            let delay = wait.unwrap_or(1u64 << attempt);
+            if !retry || attempt >= MAX_REFRESH_RETRIES || delay > MAX_REVOCATION_WAIT_SECS {
+                return Err(crate::core::InvalidResponse::RevocationIncomplete.into());
+            }
+            attempt += 1;
+            p.sleep_ms(delay.saturating_mul(1000)).await;
         }
-        if let Some(uri) = cfg.post_logout_redirect_uri.as_deref() {
-            params.push(("post_logout_redirect_uri", uri));
+    }
+
+    /// Completes a logout on the page the provider sent the browser back to: checks the returned
+    /// `state` (from the decoded query parameters) against the one sent (J02, J03). `Ok(true)` when it
+    /// matches, `Ok(false)` when no logout from this tab was pending, and `logout_state_mismatch` when
+    /// the state is wrong or missing; the user is logged out locally in every case.
+    pub fn complete_logout(&self, query: &[(String, String)]) -> Result<bool, Error> {
+        let Some(sent) = self.inner.platform.transaction_take(LOGOUT_KEY)? else {
+            return Ok(false);
+        };
+        let mut states = query.iter().filter(|(k, _)| k == "state");
+        let returned = states.next().map(|(_, v)| v.as_str());
+        if states.next().is_some() {
+            return Err(crate::core::InvalidResponse::LogoutStateMismatch.into());
         }
-        let url = crate::core::append_query(endpoint, &params);
-        self.inner.platform.navigate(&url)
+        check_logout_state(&sent, returned).map(|()| true)
+    }
+
+    /// The user's claims from the provider's userinfo endpoint (OpenID Connect Core §5.3), fetched
+    /// once per session and cached; `refresh` fetches them again. The access token is sent only in the
+    /// `Authorization` header (F02); a 401 causes one renewal and one retry, no more (F03). The claims
+    /// are used only when their `sub` equals the ID token's (F01), otherwise `userinfo_sub_mismatch`.
+    pub async fn user_info(&self, refresh: bool) -> Result<Json, Error> {
+        let sub = {
+            let guard = self.inner.session.borrow();
+            let Some(session) = guard.as_ref() else {
+                return Err(Error::login_required(LoginRequiredReason::NoSession));
+            };
+            if let (false, Some(cached)) = (refresh, &session.userinfo) {
+                return Ok(cached.clone());
+            }
+            match &session.claims {
+                Some(c) => c.sub.clone(),
+                None => return Err(Error::Unsupported(crate::core::Unsupported::Userinfo)),
+            }
+        };
+        let p = &self.inner.platform;
+        let token = self.access_token(false).await?;
+        let mut response = p
+            .fetch(&userinfo_request(&self.inner.metadata, &token)?)
+            .await?;
+        if response.status == 401 {
+            let token = self.access_token(true).await?;
+            response = p
+                .fetch(&userinfo_request(&self.inner.metadata, &token)?)
+                .await?;
+        }
+        let claims = userinfo_claims(&response, p.json(), &sub)?;
+        if let Some(s) = self.inner.session.borrow_mut().as_mut() {
+            if s.claims.as_ref().is_some_and(|c| c.sub == sub) {
+                s.userinfo = Some(claims.clone());
+            }
+        }
+        Ok(claims)
     }
 
     /// Registers `listener` for session events; returns an id for [`Client::unsubscribe`].
@@ -888,3 +985,7 @@ mod restore_tests;
 #[cfg(test)]
 #[path = "tests/signatures.rs"]
 mod signature_tests;
+
+#[cfg(test)]
+#[path = "tests/userinfo_logout.rs"]
+mod userinfo_logout_tests;

@@ -24,6 +24,8 @@ pub(crate) struct Session {
     pub(crate) id_token: Option<IdToken>,
     pub(crate) claims: Option<IdTokenClaims>,
     pub(crate) scope: Option<String>,
+    /// The userinfo claims, once fetched and checked against the ID token's `sub`.
+    pub(crate) userinfo: Option<Json>,
 }
 
 impl Session {
@@ -45,6 +47,7 @@ impl Session {
             id_token: tokens.id_token,
             claims,
             scope: tokens.scope,
+            userinfo: None,
         }
     }
 
@@ -67,6 +70,7 @@ impl Session {
             id_token: tokens.id_token.or_else(|| self.id_token.clone()),
             claims: claims.or_else(|| self.claims.clone()),
             scope: tokens.scope.or_else(|| self.scope.clone()),
+            userinfo: self.userinfo.clone(),
         }
     }
 
@@ -98,6 +102,7 @@ impl Session {
             id_token: shared.id_token,
             claims,
             scope: shared.scope,
+            userinfo: None,
         }
     }
 

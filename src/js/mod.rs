@@ -189,13 +189,55 @@ impl OidcClient {
         Closure::once_into_js(move || driver.unsubscribe(id))
     }
 
-    /// Ends the session: clears the tokens from memory, then navigates to the provider's logout endpoint.
+    /// Ends the session: clears the tokens from memory (in every tab sharing the session), revokes the
+    /// refresh token when the provider can, then navigates to the provider's logout endpoint.
     #[wasm_bindgen(unchecked_return_type = "Promise<void>")]
     pub fn logout(&self) -> js_sys::Promise {
         let driver = self.driver.clone();
         future_to_promise(async move {
-            driver.logout().map_err(|e| error::to_js(&e))?;
+            driver.logout().await.map_err(|e| error::to_js(&e))?;
             Ok(JsValue::UNDEFINED)
+        })
+    }
+
+    /// On the page the provider sends the browser back to after logout: checks the returned `state`
+    /// and removes it from the address bar. Resolves to true when it matches the logout this tab
+    /// started, false when no logout was pending; rejects with `logout_state_mismatch` otherwise (the
+    /// user is logged out locally either way).
+    #[wasm_bindgen(js_name = handleLogoutCallback, unchecked_return_type = "Promise<boolean>")]
+    pub fn handle_logout_callback(&self, url: Option<String>) -> js_sys::Promise {
+        let driver = self.driver.clone();
+        future_to_promise(async move {
+            let current = browser::current_url().map_err(|e| error::to_js(&e))?;
+            let url = url.unwrap_or_else(|| current.clone());
+            let params = browser::callback_pairs(&url).map_err(|e| error::to_js(&e))?;
+            if url == current {
+                browser::scrub_url(&current).map_err(|e| error::to_js(&e))?;
+            }
+            let done = driver
+                .complete_logout(&params.query)
+                .map_err(|e| error::to_js(&e))?;
+            Ok(JsValue::from_bool(done))
+        })
+    }
+
+    /// The user's claims from the provider's userinfo endpoint, fetched once per session and cached
+    /// (`{ refresh: true }` fetches them again). They are used only when their `sub` equals the ID
+    /// token's; otherwise the promise rejects with `userinfo_sub_mismatch`.
+    #[wasm_bindgen(js_name = getUser, unchecked_return_type = "Promise<Record<string, unknown>>")]
+    pub fn get_user(&self, options: JsValue) -> js_sys::Promise {
+        let driver = self.driver.clone();
+        let refresh = options.is_object()
+            && js_sys::Reflect::get(&options, &"refresh".into())
+                .ok()
+                .and_then(|v| v.as_bool())
+                == Some(true);
+        future_to_promise(async move {
+            let claims = driver
+                .user_info(refresh)
+                .await
+                .map_err(|e| error::to_js(&e))?;
+            Ok(browser::to_js(&claims))
         })
     }
 }

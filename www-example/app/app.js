@@ -164,9 +164,15 @@ async function main() {
 
   if (location.pathname === "/callback") {
     await completeLogin();
-  } else if (new URLSearchParams(location.search).has("state")) {
-    // Back from the provider's logout: nothing to process, drop the state from the address bar.
-    history.replaceState(null, "", location.pathname);
+  } else if (location.href.split(/[?#]/)[0] === config.client.postLogoutRedirectUri) {
+    // Possibly back from the provider's logout: check its state (and remove it from the address
+    // bar). Resolves false when this tab started no logout.
+    try {
+      window.__logout = { ok: true, pending: await auth.handleLogoutCallback() };
+    } catch (err) {
+      window.__logout = { ok: false, code: err?.code ?? "app_error" };
+      showError(err);
+    }
   }
   render();
 }

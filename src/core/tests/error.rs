@@ -76,6 +76,9 @@ fn every_error() -> Vec<(Error, &'static str)> {
             "invalid_token_response",
         ),
         (ir(R::UnsupportedTokenType), "unsupported_token_type"),
+        (ir(R::UserInfoSubMismatch), "userinfo_sub_mismatch"),
+        (ir(R::RevocationIncomplete), "revocation_incomplete"),
+        (ir(R::LogoutStateMismatch), "logout_state_mismatch"),
         (Error::id_token(P::Malformed), "id_token_invalid"),
         (Error::id_token(P::Alg), "id_token_invalid"),
         (Error::id_token(P::Signature), "id_token_invalid"),
@@ -104,6 +107,14 @@ fn every_error() -> Vec<(Error, &'static str)> {
         (
             Error::Unsupported(Unsupported::ResponseTypeCode),
             "response_type_unsupported",
+        ),
+        (
+            Error::Unsupported(Unsupported::Userinfo),
+            "userinfo_unsupported",
+        ),
+        (
+            Error::Unsupported(Unsupported::Revocation),
+            "revocation_unsupported",
         ),
         (Error::Misuse(Misuse::NoPendingLogin), "no_pending_login"),
         (Error::Misuse(Misuse::TransactionExpired), "login_expired"),

@@ -445,7 +445,7 @@ fn oauth_errors_are_never_retried() {
 fn logout_clears_tokens_before_navigating_to_end_session() {
     let (c, p) = signed_in();
     let log = events(&c);
-    c.logout().unwrap();
+    block_on(c.logout()).unwrap();
     assert!(!c.is_authenticated());
     assert_eq!(code_of(block_on(c.access_token(false))), "login_required");
     let url = p.navigations.borrow().last().cloned().unwrap();
@@ -476,7 +476,7 @@ fn logout_during_a_refresh_is_not_undone_by_the_late_response() {
     let (c, p) = signed_in();
     let refresh = c.access_token(true);
     let logout = async {
-        c.logout().unwrap();
+        block_on(c.logout()).unwrap();
     };
     let results = join_all(vec![
         Box::pin(async { code_of(refresh.await) }),

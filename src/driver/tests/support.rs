@@ -107,6 +107,12 @@ pub(crate) enum Next {
 pub(crate) struct Provider {
     pub(crate) codes: BTreeMap<String, (String, String, String)>, // code -> (verifier challenge, nonce, redirect_uri)
     pub(crate) live_refresh: Option<String>,
+    /// The access token the userinfo endpoint accepts (the last one issued).
+    pub(crate) live_access: Option<String>,
+    /// The `sub` userinfo answers with (default: the ID token's, `alice`).
+    pub(crate) userinfo_sub: Option<String>,
+    /// Tokens received at the revocation endpoint.
+    pub(crate) revoked_tokens: Vec<String>,
     pub(crate) used_refresh: Vec<String>,
     pub(crate) revoked: bool,
     pub(crate) counter: u64,
@@ -434,6 +440,7 @@ impl Provider {
             body["refresh_token"] = serde_json::Value::String(rt.clone());
             self.live_refresh = Some(rt);
         }
+        self.live_access = Some(format!("at-{}", self.counter));
         body.to_string()
     }
 
@@ -444,6 +451,31 @@ impl Provider {
             body,
             retry_after: None,
         };
+        if req.url == format!("{ISSUER}/userinfo") {
+            let bearer = req
+                .headers
+                .iter()
+                .find(|(k, _)| k == "Authorization")
+                .and_then(|(_, v)| v.strip_prefix("Bearer "));
+            if self.revoked || bearer.is_none() || bearer != self.live_access.as_deref() {
+                return json(401, r#"{"error":"invalid_token"}"#.into());
+            }
+            let sub = self.userinfo_sub.clone().unwrap_or_else(|| "alice".into());
+            return json(
+                200,
+                serde_json::json!({ "sub": sub, "email": "alice@example.com" }).to_string(),
+            );
+        }
+        if req.url == format!("{ISSUER}/revoke") {
+            let f = form(req.body.as_deref().unwrap_or(""));
+            if let Some(t) = f.get("token") {
+                self.revoked_tokens.push(t.clone());
+                if self.live_refresh.as_deref() == Some(t.as_str()) {
+                    self.revoked = true;
+                }
+            }
+            return json(200, String::new());
+        }
         let invalid_grant = || {
             json(
                 400,
@@ -622,6 +654,8 @@ pub(crate) fn metadata() -> ProviderMetadata {
         "authorization_endpoint": format!("{ISSUER}/authorize"),
         "token_endpoint": format!("{ISSUER}/token"),
         "end_session_endpoint": format!("{ISSUER}/logout"),
+        "userinfo_endpoint": format!("{ISSUER}/userinfo"),
+        "revocation_endpoint": format!("{ISSUER}/revoke"),
         "jwks_uri": JWKS_URI,
         "code_challenge_methods_supported": ["S256"],
         "authorization_response_iss_parameter_supported": true,

@@ -205,7 +205,7 @@ fn logout_in_one_tab_ends_the_session_in_all() {
     let tab_refs = refs(&tabs);
     block_on(hub.deliver(&tab_refs));
     let seen = events(&tabs[2]);
-    tabs[1].logout().expect("logout");
+    block_on(tabs[1].logout()).expect("logout");
     block_on(hub.deliver(&tab_refs));
     for tab in &tabs {
         assert!(!tab.is_authenticated());

@@ -1,0 +1,198 @@
+//! Userinfo (F01–F04) and logout with revocation and a checked state (J01–J06), against the
+//! simulated provider.
+
+#[cfg(target_arch = "wasm32")]
+use wasm_bindgen_test::wasm_bindgen_test as test;
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use super::test_support::*;
+
+use crate::core::Json;
+use crate::driver::AuthEvent;
+
+fn userinfo_calls(p: &FakePlatform) -> Vec<crate::core::HttpRequest> {
+    p.requests
+        .borrow()
+        .iter()
+        .filter(|r| r.url.ends_with("/userinfo"))
+        .cloned()
+        .collect()
+}
+
+fn events(c: &crate::driver::Client<Rc<FakePlatform>>) -> Rc<RefCell<Vec<AuthEvent>>> {
+    let log = Rc::new(RefCell::new(Vec::new()));
+    let l = Rc::clone(&log);
+    c.subscribe(move |e| l.borrow_mut().push(e.clone()));
+    log
+}
+
+#[test]
+fn f04_userinfo_claims_are_fetched_once_and_cached() {
+    let (c, p) = signed_in();
+    let claims = block_on(c.user_info(false)).expect("claims");
+    assert_eq!(
+        claims.get("email").and_then(Json::as_str),
+        Some("alice@example.com")
+    );
+    block_on(c.user_info(false)).expect("cached");
+    assert_eq!(userinfo_calls(&p).len(), 1, "cached");
+    block_on(c.user_info(true)).expect("refetched");
+    assert_eq!(userinfo_calls(&p).len(), 2);
+}
+
+#[test]
+fn f02_the_access_token_goes_only_in_the_authorization_header() {
+    let (c, p) = signed_in();
+    block_on(c.user_info(false)).expect("claims");
+    let call = &userinfo_calls(&p)[0];
+    assert!(!call.url.contains("at-"), "not in the query");
+    assert!(call.body.is_none());
+    assert!(
+        call.headers
+            .iter()
+            .any(|(k, v)| k == "Authorization" && v.starts_with("Bearer at-"))
+    );
+}
+
+#[test]
+fn f01_a_foreign_sub_is_refused_and_not_cached() {
+    let (c, p) = signed_in();
+    p.op.borrow_mut().userinfo_sub = Some("foobar".into());
+    let err = block_on(c.user_info(false)).expect_err("refused");
+    assert_eq!(err.code(), "userinfo_sub_mismatch");
+    p.op.borrow_mut().userinfo_sub = None;
+    block_on(c.user_info(false)).expect("a later good answer");
+    assert_eq!(userinfo_calls(&p).len(), 2, "the bad answer was not cached");
+}
+
+#[test]
+fn f03_a_refused_token_gets_one_renewal_and_one_retry() {
+    let (c, p) = signed_in();
+    p.op.borrow_mut()
+        .next
+        .push(Next::Respond(401, r#"{"error":"invalid_token"}"#.into()));
+    block_on(c.user_info(false)).expect("after one renewal");
+    assert_eq!(p.grants("refresh_token"), 1);
+    assert_eq!(userinfo_calls(&p).len(), 2);
+
+    // Refused twice: the error, no loop.
+    p.op.borrow_mut().next.push(Next::Respond(401, "{}".into()));
+    p.op.borrow_mut().next.push(Next::Normal); // the renewal
+    p.op.borrow_mut().next.push(Next::Respond(401, "{}".into()));
+    let err = block_on(c.user_info(true)).expect_err("401 twice");
+    assert_eq!(err.code(), "http_status");
+    assert_eq!(p.grants("refresh_token"), 2);
+    assert_eq!(userinfo_calls(&p).len(), 4);
+}
+
+#[test]
+fn j01_logout_clears_first_then_revokes_then_navigates_with_hint_and_state() {
+    let (c, p) = signed_in();
+    let rt = p.op.borrow().live_refresh.clone().expect("rt");
+    let log = events(&c);
+    let checked = Rc::new(RefCell::new(Vec::new()));
+    {
+        // When the revocation request goes out, the session is already gone.
+        let c2 = c.clone();
+        let seen = Rc::clone(&checked);
+        c.subscribe(move |_| seen.borrow_mut().push(c2.is_authenticated()));
+    }
+    block_on(c.logout()).expect("logout");
+    assert_eq!(checked.borrow().as_slice(), &[false]);
+    assert_eq!(
+        p.op.borrow().revoked_tokens,
+        vec![rt.clone()],
+        "the refresh token was revoked"
+    );
+    let revoke = p
+        .requests
+        .borrow()
+        .iter()
+        .find(|r| r.url.ends_with("/revoke"))
+        .cloned()
+        .expect("revoke");
+    let body = revoke.body.expect("body");
+    assert!(body.contains("token_type_hint=refresh_token") && body.contains("client_id=spa"));
+    let url = p.navigations.borrow().last().cloned().expect("navigated");
+    let q = query(&url);
+    assert!(url.starts_with(&format!("{ISSUER}/logout?")));
+    assert!(q.contains_key("id_token_hint") && q.contains_key("state"));
+    assert_eq!(q.get("client_id").map(String::as_str), Some("spa"));
+    assert_eq!(log.borrow().len(), 1, "one signed_out event, no error");
+    // Back from the provider with the same state.
+    let back = vec![("state".to_owned(), q["state"].clone())];
+    assert_eq!(c.complete_logout(&back), Ok(true));
+    assert_eq!(c.complete_logout(&back), Ok(false), "the record is gone");
+}
+
+#[test]
+fn j02_j03_a_wrong_or_missing_logout_state_is_reported() {
+    for back in [
+        vec![("state".to_owned(), "RandomString".to_owned())],
+        vec![],
+    ] {
+        let (c, _p) = signed_in();
+        block_on(c.logout()).expect("logout");
+        let err = c.complete_logout(&back).expect_err("mismatch");
+        assert_eq!(err.code(), "logout_state_mismatch");
+        assert!(!c.is_authenticated(), "still logged out");
+    }
+}
+
+#[test]
+fn j04_revocation_failing_with_503_is_retried_then_reported_and_the_logout_goes_on() {
+    let (c, p) = signed_in();
+    let log = events(&c);
+    for _ in 0..3 {
+        p.op.borrow_mut().next.push(Next::RetryAfter(503, 1));
+    }
+    block_on(c.logout()).expect("logout");
+    let revocations = p
+        .requests
+        .borrow()
+        .iter()
+        .filter(|r| r.url.ends_with("/revoke"))
+        .count();
+    assert_eq!(revocations, 3, "bounded: two retries");
+    assert_eq!(p.slept.get(), 2000, "Retry-After honoured");
+    assert_eq!(
+        log.borrow().last(),
+        Some(&AuthEvent::Error("revocation_incomplete"))
+    );
+    assert!(
+        p.navigations
+            .borrow()
+            .last()
+            .is_some_and(|u| u.contains("/logout?")),
+        "still navigates"
+    );
+    assert!(!c.is_authenticated());
+}
+
+#[test]
+fn j05_unsupported_token_type_is_reported_and_the_logout_is_complete() {
+    let (c, p) = signed_in();
+    let log = events(&c);
+    p.op.borrow_mut().next.push(Next::Respond(
+        400,
+        r#"{"error":"unsupported_token_type"}"#.into(),
+    ));
+    block_on(c.logout()).expect("logout");
+    assert_eq!(
+        log.borrow().last(),
+        Some(&AuthEvent::Error("revocation_unsupported"))
+    );
+    assert!(!c.is_authenticated());
+}
+
+#[test]
+fn j06_after_logout_userinfo_needs_a_login_and_sends_nothing() {
+    let (c, p) = signed_in();
+    block_on(c.logout()).expect("logout");
+    let before = p.requests.borrow().len();
+    let err = block_on(c.user_info(false)).expect_err("no session");
+    assert_eq!(err.code(), "login_required");
+    assert_eq!(p.requests.borrow().len(), before, "no request");
+}
