@@ -33,8 +33,11 @@ use flight::SingleFlight;
 use session::Session;
 use tabs::newest_generation;
 
-/// How long a tab waits for a session that another tab has (renewed, or holds when this tab starts).
+/// How long a tab holding the renewal lock waits for the session another tab renewed.
 const TAB_WAIT_MS: u64 = 3_000;
+/// How long a starting tab waits for an open tab to hand over its session (a frozen background tab
+/// holds its locks but cannot answer; the new tab then starts signed out).
+const JOIN_WAIT_MS: u64 = 1_000;
 /// How often it looks while waiting.
 const TAB_POLL_MS: u64 = 25;
 
@@ -858,7 +861,7 @@ impl<P: Platform> Client<P> {
 
     /// Takes the session from another open tab, if one has it: for a new or reloaded tab, instead of
     /// a redirect to the provider. Returns at once when no tab holds a session, otherwise waits (at
-    /// most a few seconds) for one to answer. True when this tab is signed in afterwards.
+    /// most a second) for one to answer. True when this tab is signed in afterwards.
     pub async fn join(&self) -> bool {
         let Some(tabs) = self.inner.platform.tabs() else {
             return self.is_authenticated();
@@ -875,7 +878,7 @@ impl<P: Platform> Client<P> {
         }
         tabs.post(&TabMessage::Hello);
         let mut waited = 0;
-        while waited < TAB_WAIT_MS && self.session_key().is_none() {
+        while waited < JOIN_WAIT_MS && self.session_key().is_none() {
             self.inner.platform.sleep_ms(TAB_POLL_MS).await;
             waited += TAB_POLL_MS;
         }

@@ -287,3 +287,24 @@ fn an_older_session_from_another_tab_is_not_adopted() {
     block_on(hub.deliver(&tab_refs));
     assert_eq!(token(&block_on(tabs[1].access_token(false))), newer);
 }
+
+#[test]
+fn g12_a_frozen_tab_that_holds_a_session_but_never_answers_delays_a_new_tab_by_a_second_at_most() {
+    let (tabs, ps, hub) = open(2);
+    log_in(&tabs[0], &ps[0]);
+    hub.inboxes_clear();
+    // Nobody delivers messages: tab 0 is frozen.
+    assert!(!block_on(tabs[1].join()));
+    assert!(
+        ps[1].slept.get() <= 1_000,
+        "waited {} ms",
+        ps[1].slept.get()
+    );
+    assert!(ps[1].slept.get() > 0, "it did wait for an answer");
+    assert!(ps[0].requests.borrow().iter().all(|r| {
+        !r.url.contains("token")
+            || r.body
+                .as_deref()
+                .is_some_and(|b| b.contains("authorization_code"))
+    }));
+}
