@@ -85,6 +85,15 @@ pub struct CallbackOutcome {
 
 type Listener = Rc<dyn Fn(&AuthEvent)>;
 
+/// Builds an authorization request (interactive or silent) from the login's randomness.
+type BuildLogin = fn(
+    &ClientConfig,
+    &ProviderMetadata,
+    &LoginRandom,
+    Option<&str>,
+    u64,
+) -> Result<crate::core::AuthorizationRequest, Error>;
+
 /// An OpenID Connect client session for one provider, generic over where it runs.
 ///
 /// Cheap to clone: clones share the same session.
@@ -179,6 +188,11 @@ impl<P: Platform> Client<P> {
 
     /// Prepares a login: stores the transaction record and returns the authorization URL, without navigating.
     pub fn authorization_url(&self, options: &LoginOptions) -> Result<String, Error> {
+        self.prepare_login(authorization_request, options.return_to.as_deref())
+    }
+
+    /// Draws the login's randomness, builds the request with `build`, and stores its record.
+    fn prepare_login(&self, build: BuildLogin, return_to: Option<&str>) -> Result<String, Error> {
         let p = &self.inner.platform;
         let mut random = LoginRandom {
             state: [0; 32],
@@ -188,11 +202,11 @@ impl<P: Platform> Client<P> {
         p.fill_random(&mut random.state)?;
         p.fill_random(&mut random.nonce)?;
         p.fill_random(&mut random.verifier)?;
-        let request = authorization_request(
+        let request = build(
             &self.inner.config,
             &self.inner.metadata,
             &random,
-            options.return_to.as_deref(),
+            return_to,
             p.now(),
         )?;
         // At most one pending login per tab: an abandoned earlier attempt is forgotten.
@@ -218,25 +232,8 @@ impl<P: Platform> Client<P> {
             p.transaction_put(RESTORE_FAILED_KEY, &marker)?;
             return Ok(false);
         }
-        let mut random = LoginRandom {
-            state: [0; 32],
-            nonce: [0; 32],
-            verifier: [0; 32],
-        };
-        p.fill_random(&mut random.state)?;
-        p.fill_random(&mut random.nonce)?;
-        p.fill_random(&mut random.verifier)?;
-        let request = silent_authorization_request(
-            &self.inner.config,
-            &self.inner.metadata,
-            &random,
-            return_to,
-            p.now(),
-        )?;
-        p.transaction_clear(TRANSACTION_PREFIX);
-        let key = transaction_key(request.pending.state.secret());
-        p.transaction_put(&key, &request.pending.to_storage_string())?;
-        p.navigate(&request.url)?;
+        let url = self.prepare_login(silent_authorization_request, return_to)?;
+        p.navigate(&url)?;
         Ok(true)
     }
 

@@ -3,7 +3,6 @@
 #[cfg(target_arch = "wasm32")]
 use wasm_bindgen_test::wasm_bindgen_test as test;
 
-use std::cell::RefCell;
 use std::rc::Rc;
 
 use super::test_support::*;
@@ -16,13 +15,6 @@ fn code_of(r: Result<impl Sized, Error>) -> &'static str {
         Ok(_) => "ok",
         Err(e) => e.code(),
     }
-}
-
-fn events(c: &crate::driver::Client<Rc<FakePlatform>>) -> Rc<RefCell<Vec<AuthEvent>>> {
-    let log = Rc::new(RefCell::new(Vec::new()));
-    let l = Rc::clone(&log);
-    c.subscribe(move |e| l.borrow_mut().push(e.clone()));
-    log
 }
 
 #[test]

@@ -705,3 +705,11 @@ pub(crate) fn signed_in() -> (Client<Rc<FakePlatform>>, Rc<FakePlatform>) {
     block_on(c.handle_callback(&params, &[])).expect("callback");
     (c, p)
 }
+
+/// Records the client's events.
+pub(crate) fn events(c: &Client<Rc<FakePlatform>>) -> Rc<RefCell<Vec<crate::driver::AuthEvent>>> {
+    let log = Rc::new(RefCell::new(Vec::new()));
+    let l = Rc::clone(&log);
+    c.subscribe(move |e| l.borrow_mut().push(e.clone()));
+    log
+}

@@ -4,7 +4,6 @@
 #[cfg(target_arch = "wasm32")]
 use wasm_bindgen_test::wasm_bindgen_test as test;
 
-use std::cell::RefCell;
 use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
@@ -33,13 +32,6 @@ fn log_in(tab: &Tab, p: &FakePlatform) {
     tab.login(&LoginOptions::default()).expect("login");
     let params = callback_for(p);
     block_on(tab.handle_callback(&params, &[])).expect("callback");
-}
-
-fn events(c: &Tab) -> Rc<RefCell<Vec<AuthEvent>>> {
-    let log = Rc::new(RefCell::new(Vec::new()));
-    let l = Rc::clone(&log);
-    c.subscribe(move |e| l.borrow_mut().push(e.clone()));
-    log
 }
 
 fn token(r: &Result<AccessToken, Error>) -> String {

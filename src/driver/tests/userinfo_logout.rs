@@ -21,13 +21,6 @@ fn userinfo_calls(p: &FakePlatform) -> Vec<crate::core::HttpRequest> {
         .collect()
 }
 
-fn events(c: &crate::driver::Client<Rc<FakePlatform>>) -> Rc<RefCell<Vec<AuthEvent>>> {
-    let log = Rc::new(RefCell::new(Vec::new()));
-    let l = Rc::clone(&log);
-    c.subscribe(move |e| l.borrow_mut().push(e.clone()));
-    log
-}
-
 #[test]
 fn f04_userinfo_claims_are_fetched_once_and_cached() {
     let (c, p) = signed_in();
