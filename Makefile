@@ -4,7 +4,7 @@ SHELL := /bin/bash
 ENV := source .ci/env.sh &&
 WASM = $(ENV) CARGO_TARGET_DIR=$$OXIDC_WASM_TARGET_DIR $$OXIDC_WASM_CARGO
 
-.PHONY: all setup test test-native test-wasm test-e2e lint check-core wasm pkg demo bench clean
+.PHONY: all setup test test-native test-wasm test-e2e lint check-core check-js-deps wasm pkg examples demo bench clean
 
 all: pkg
 
@@ -13,22 +13,29 @@ setup:
 	@.ci/setup.sh
 
 ## test: every test (native, wasm in Chromium, lints, source gates, package, end to end)
-test: setup lint check-core test-native test-wasm pkg test-e2e
+test: setup lint check-core check-js-deps test-native test-wasm pkg test-e2e
 	@echo "make test: all green"
 
 lint: setup
 	cargo fmt --all -- --check
 	cargo clippy --all-targets -- -D warnings
 	$(WASM) clippy $$OXIDC_WASM_FLAGS --all-targets --features js -- -D warnings
+	$(WASM) clippy $$OXIDC_WASM_FLAGS --all-targets --features yew -- -D warnings
+	$(WASM) clippy $$OXIDC_WASM_FLAGS --all-targets --features leptos -- -D warnings
 
 check-core:
 	@.ci/check-sources.sh
+
+## check-js-deps: the yew and leptos features stay out of the js (npm) and default builds
+check-js-deps:
+	@.ci/check-js-deps.sh
 
 test-native:
 	cargo test --all-targets
 
 test-wasm: setup
 	$(WASM) test $$OXIDC_WASM_FLAGS --lib --tests
+	$(WASM) test $$OXIDC_WASM_FLAGS --doc --features yew,leptos
 
 ## wasm: the release wasm32 build of the crate with the JavaScript facade
 wasm: setup
@@ -38,7 +45,11 @@ wasm: setup
 pkg: wasm
 	@$(ENV) .ci/make-pkg.sh $$OXIDC_WASM_TARGET_DIR/wasm32-unknown-unknown/release/oxidc.wasm
 
-test-e2e: pkg
+## examples: the Yew and Leptos example apps, as static sites in target/www-yew and target/www-leptos
+examples: setup
+	@.ci/build-examples.sh
+
+test-e2e: pkg examples
 	cd tests/e2e && node --test --test-concurrency=1
 
 ## demo: build, start the dev OpenID provider and the example app on 127.0.0.1

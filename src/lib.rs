@@ -13,6 +13,8 @@
 //! - `browser` (wasm32 only): the platform for a browser page — `fetch`, WebCrypto randomness,
 //!   `JSON.parse`, `sessionStorage` for the login transaction, `history.replaceState`.
 //! - `js` (wasm32, feature `js`): the JavaScript API of the npm package.
+//! - `yew` and `leptos` (wasm32, features `yew` and `leptos`): components and hooks for Yew 0.23 and
+//!   Leptos 0.8 on the same driver, sharing the state model and start-up sequence of `ui`.
 //!
 //! ```text
 //!  login()  ──► authorization URL ──► provider ──► /callback?code&state&iss
@@ -32,6 +34,15 @@ pub mod browser;
 
 #[cfg(all(target_arch = "wasm32", feature = "js"))]
 pub mod js;
+
+#[cfg(all(target_arch = "wasm32", any(feature = "yew", feature = "leptos")))]
+pub mod ui;
+
+#[cfg(all(target_arch = "wasm32", feature = "yew"))]
+pub mod yew;
+
+#[cfg(all(target_arch = "wasm32", feature = "leptos"))]
+pub mod leptos;
 
 #[cfg(all(test, target_arch = "wasm32"))]
 wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);

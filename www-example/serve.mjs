@@ -6,12 +6,13 @@
 //   APP_PORT       port to listen on (default 8080; 0 picks a free port)
 //   OP_ISSUER      issuer for the app; served as window.OXIDC_CONFIG by /config.js
 //   OXIDC_PKG_DIR  the built package directory served at /pkg/ (default ../pkg)
+//   APP_DIR        the app's directory (default app/; e.g. target/www-yew for the Yew example)
 //   APP_CSP        "0" turns off the Content-Security-Policy header
 //   APP_TEST_DIR   extra directory served at /__test/ (used by the end-to-end tests)
 //   EXIT_WITH_STDIN "1": exit when standard input closes (a test harness that dies takes this along)
 //
-// Routes: /config.js, /pkg/* (the package), files under app/, and for any other
-// path without a file extension (e.g. /callback) app/index.html.
+// Routes: /config.js, /pkg/* (the package), files under APP_DIR, and for any other
+// path without a file extension (e.g. /callback) APP_DIR/index.html.
 
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
@@ -20,7 +21,7 @@ import { extname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const HERE = fileURLToPath(new URL('.', import.meta.url));
-const APP_DIR = resolve(HERE, 'app');
+const APP_DIR = resolve(process.env.APP_DIR || join(HERE, 'app'));
 const PKG_DIR = resolve(process.env.OXIDC_PKG_DIR || join(HERE, '..', 'pkg'));
 const HOST = '127.0.0.1';
 const PORT = envInt('APP_PORT', 8080);

@@ -130,9 +130,10 @@ function stopChild(child) {
 
 /**
  * Start the provider (OP_TEST_HOOKS=1) and the app server on free loopback ports.
- * Options: atTtl (access-token lifetime, seconds), env (extra provider env).
+ * Options: atTtl (access-token lifetime, seconds), env (extra provider env), appDir (the
+ * directory the app server serves instead of www-example/app, e.g. a built Rust example app).
  */
-export async function startServers({ atTtl = 300, env = {} } = {}) {
+export async function startServers({ atTtl = 300, env = {}, appDir } = {}) {
   requireTools();
   let lastError;
   const testDir = mkdtempSync(join(tmpdir(), 'oxidc-e2e-'));
@@ -142,6 +143,7 @@ export async function startServers({ atTtl = 300, env = {} } = {}) {
     const issuer = `http://127.0.0.1:${opPort}`;
     const app = spawnReady('app', 'serve.mjs', {
       APP_PORT: '0', OP_ISSUER: issuer, OXIDC_PKG_DIR: PKG_DIR, APP_TEST_DIR: testDir,
+      ...(appDir ? { APP_DIR: resolve(appDir) } : {}),
     }, 'app ready ');
     let appUrl;
     try {

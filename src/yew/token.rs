@@ -1,0 +1,60 @@
+//! The access-token handle returned by `use_access_token()`.
+
+use std::rc::Rc;
+
+use crate::core::{AccessToken, Error};
+use crate::ui::{Session, missing_session};
+
+/// Gets access tokens from the provider component's client, for event handlers and tasks.
+///
+/// Returned by [`use_access_token`](super::use_access_token). Cheap to clone (it shares the provider's
+/// session; equal when it is the same one); it resolves the client when used, so a handle taken while the provider was still
+/// starting works once start-up is over. [`get`](Self::get) is `client.access_token(false)`: the
+/// token in memory when it has enough life left, otherwise one renewal with the refresh token,
+/// shared by every concurrent caller. Send the token only in an `Authorization` header; never log,
+/// display or store it.
+#[derive(Clone)]
+pub struct AccessTokenSource {
+    session: Option<Rc<Session>>,
+}
+
+impl AccessTokenSource {
+    pub(crate) fn new(session: Option<Rc<Session>>) -> Self {
+        AccessTokenSource { session }
+    }
+
+    /// An access token with at least the configured margin of life left, renewed first when needed.
+    ///
+    /// Errors: `login_required` when nobody is signed in (or start-up is not over), the renewal's
+    /// error otherwise; `invalid_config` outside a provider component.
+    pub async fn get(&self) -> Result<AccessToken, Error> {
+        match &self.session {
+            Some(session) => session.access_token(false).await,
+            None => missing_session(),
+        }
+    }
+
+    /// Renews the access token now with the refresh token (`client.access_token(true)`), and returns it.
+    pub async fn refresh(&self) -> Result<AccessToken, Error> {
+        match &self.session {
+            Some(session) => session.access_token(true).await,
+            None => missing_session(),
+        }
+    }
+}
+
+impl PartialEq for AccessTokenSource {
+    fn eq(&self, other: &Self) -> bool {
+        match (&self.session, &other.session) {
+            (Some(a), Some(b)) => Rc::ptr_eq(a, b),
+            (None, None) => true,
+            _ => false,
+        }
+    }
+}
+
+impl std::fmt::Debug for AccessTokenSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("AccessTokenSource")
+    }
+}

@@ -1,0 +1,191 @@
+//! The application: an `AuthProvider` around a status line, login and logout buttons, the claims and
+//! an API call. Element ids match the JavaScript example so that the same browser tests drive both.
+
+use leptos::prelude::*;
+use oxidc::driver::LoginOptions;
+use oxidc::leptos::{
+    AuthConfig, AuthProvider, AuthState, Authenticated, Unauthenticated, use_access_token,
+    use_auth, use_login, use_logout,
+};
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+
+/// The issuer when `/config.js` does not set one.
+const DEFAULT_ISSUER: &str = "http://127.0.0.1:9000";
+
+/// The page's origin, and the issuer from `window.OXIDC_CONFIG.issuer` (set by `/config.js`).
+fn page_config() -> (String, String) {
+    let Some(window) = web_sys::window() else {
+        return (String::new(), DEFAULT_ISSUER.to_owned());
+    };
+    let origin = window.location().origin().unwrap_or_default();
+    let issuer = js_sys::Reflect::get(&window, &"OXIDC_CONFIG".into())
+        .and_then(|c| js_sys::Reflect::get(&c, &"issuer".into()))
+        .ok()
+        .and_then(|v| v.as_string())
+        .unwrap_or_else(|| DEFAULT_ISSUER.to_owned());
+    (origin, issuer)
+}
+
+/// An error shown in the `#error` box.
+#[derive(Clone, PartialEq)]
+struct Shown {
+    code: String,
+    text: String,
+}
+
+impl Shown {
+    fn from(error: &oxidc::core::Error) -> Self {
+        Shown {
+            code: error.code().to_owned(),
+            text: format!("{}: {}\nhint: {}", error.code(), error, error.hint()),
+        }
+    }
+}
+
+/// GET `url` with the access token in the `Authorization` header; the HTTP status and the body.
+async fn call_api(url: &str, token: &str) -> Result<(u16, String), String> {
+    let init = web_sys::RequestInit::new();
+    init.set_method("GET");
+    let headers = web_sys::Headers::new().map_err(|_| "headers")?;
+    headers
+        .set("Authorization", &format!("Bearer {token}"))
+        .map_err(|_| "headers")?;
+    init.set_headers(&headers);
+    let request = web_sys::Request::new_with_str_and_init(url, &init).map_err(|_| "request")?;
+    let window = web_sys::window().ok_or("no window")?;
+    let response: web_sys::Response = JsFuture::from(window.fetch_with_request(&request))
+        .await
+        .map_err(|_| "network error")?
+        .unchecked_into();
+    let body = match response.text() {
+        Ok(text) => JsFuture::from(text).await.ok().and_then(|t| t.as_string()),
+        Err(_) => None,
+    };
+    Ok((response.status(), body.unwrap_or_default()))
+}
+
+/// The root: the provider around the page.
+#[component]
+pub fn App() -> impl IntoView {
+    let (origin, issuer) = page_config();
+    let config = AuthConfig::new(issuer, "spa", format!("{origin}/callback"))
+        .with_post_logout_redirect_uri(format!("{origin}/"))
+        .with_scope("openid profile email offline_access")
+        .with_extra_auth_param("prompt", "consent")
+        .with_loopback_http(true);
+    view! {
+        <AuthProvider config=config>
+            <Page />
+        </AuthProvider>
+    }
+}
+
+/// Status, actions, claims and the API result.
+#[component]
+fn Page() -> impl IntoView {
+    let state = use_auth();
+    let error = RwSignal::new(None::<Shown>);
+    // How many calls have finished, and the last one's HTTP status (0: no response) and body.
+    let api = RwSignal::new((0u32, None::<(u16, String)>));
+
+    // Tell the tests (and screen readers) when start-up is over.
+    Effect::new(move |_| {
+        let ready = !state.with(AuthState::is_loading);
+        if let Some(root) = document().document_element() {
+            let _ = root.set_attribute("data-ready", if ready { "true" } else { "false" });
+        }
+    });
+
+    let login = use_login();
+    let on_login = move |_| {
+        if let Err(e) = login.run(LoginOptions::return_to("/")) {
+            error.set(Some(Shown::from(&e)));
+        }
+    };
+    let logout = use_logout();
+    let on_logout = move |_| {
+        if let Err(e) = logout.run(()) {
+            error.set(Some(Shown::from(&e)));
+        }
+    };
+    let tokens = use_access_token();
+    let on_call_api = move |_| {
+        let (_, issuer) = page_config();
+        let url = format!("{}/api/hello", issuer.trim_end_matches('/'));
+        leptos::task::spawn_local(async move {
+            let result = match tokens.get().await {
+                Ok(token) => call_api(&url, token.secret()).await,
+                Err(e) => {
+                    error.set(Some(Shown::from(&e)));
+                    Err(e.code().to_owned())
+                }
+            };
+            api.update(|(calls, last)| {
+                *calls += 1;
+                *last = Some(result.unwrap_or_else(|e| (0, e)));
+            });
+        });
+    };
+
+    let status = move || {
+        state.with(|s| match s {
+            AuthState::Loading => "loading",
+            AuthState::SignedOut { .. } => "signed_out",
+            AuthState::SignedIn { .. } => "signed_in",
+            AuthState::Failed { .. } => "error",
+        })
+    };
+    let label = move || {
+        state.with(|s| match s {
+            AuthState::Loading => "Loading…".to_owned(),
+            AuthState::SignedOut { reason: None } => "Signed out".to_owned(),
+            AuthState::SignedOut {
+                reason: Some(reason),
+            } => format!("Signed out ({})", reason.as_str()),
+            AuthState::SignedIn { claims } => {
+                let who = claims
+                    .as_ref()
+                    .and_then(|c| c.get("preferred_username").or_else(|| c.get("sub")))
+                    .and_then(|v| v.as_str())
+                    .unwrap_or("?");
+                format!("Signed in as {who}")
+            }
+            AuthState::Failed { .. } => "Error".to_owned(),
+        })
+    };
+    // A start-up failure, or the last action's error.
+    let shown = move || {
+        state
+            .with(|s| s.error().map(Shown::from))
+            .or_else(|| error.get())
+    };
+    let claims = move || {
+        state.with(|s| {
+            s.claims()
+                .map(|c| c.to_json_string())
+                .unwrap_or_else(|| "(signed out)".to_owned())
+        })
+    };
+
+    view! {
+        <h1>"oxidc Leptos example"</h1>
+        <p id="status" data-status=status>{label}</p>
+        <Unauthenticated>
+            <button id="login" type="button" on:click=on_login>"Log in"</button>
+        </Unauthenticated>
+        <Authenticated>
+            <button id="call-api" type="button" on:click=on_call_api>"Call API"</button>
+            <button id="logout" type="button" on:click=on_logout>"Log out"</button>
+        </Authenticated>
+        <pre id="error" role="alert" data-code=move || shown().map(|s| s.code)
+            hidden=move || shown().is_none()>{move || shown().map(|s| s.text).unwrap_or_default()}</pre>
+        <h2>"ID token claims"</h2>
+        <pre id="claims">{claims}</pre>
+        <h2>"API result"</h2>
+        <pre id="api-result" data-calls=move || api.with(|a| a.0.to_string())
+            data-status=move || api.with(|a| a.1.as_ref().map(|(s, _)| s.to_string()))>
+            {move || api.with(|a| a.1.as_ref().map(|(_, body)| body.clone()).unwrap_or_else(|| "(not called)".to_owned()))}
+        </pre>
+    }
+}

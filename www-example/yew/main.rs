@@ -1,0 +1,14 @@
+//! Yew example app for oxidc (feature `yew`): log in at the provider, show the ID token's claims,
+//! call an API with an access token from `use_access_token()`, log out.
+//!
+//! Built for wasm32 by `make examples` (see `app.rs` for the application itself); served with
+//! `index.html` and `boot.js` by `www-example/serve.mjs`, which also writes the provider's issuer to
+//! `/config.js`.
+
+#[cfg(target_arch = "wasm32")]
+mod app;
+
+fn main() {
+    #[cfg(target_arch = "wasm32")]
+    yew::Renderer::<app::App>::new().render();
+}
