@@ -20,8 +20,7 @@ lint: setup
 	cargo fmt --all -- --check
 	cargo clippy --all-targets -- -D warnings
 	$(WASM) clippy $$OXIDC_WASM_FLAGS --all-targets --features js -- -D warnings
-	$(WASM) clippy $$OXIDC_WASM_FLAGS --all-targets --features yew -- -D warnings
-	$(WASM) clippy $$OXIDC_WASM_FLAGS --all-targets --features leptos -- -D warnings
+	$(WASM) clippy $$OXIDC_WASM_FLAGS --all-targets --features yew,leptos -- -D warnings
 
 check-core:
 	@.ci/check-sources.sh

@@ -599,12 +599,28 @@ impl<P: Platform> Client<P> {
     /// `client_id`, the configured `post_logout_redirect_uri` and a fresh `state`, kept in tab
     /// storage for [`Client::complete_logout`]. A failed revocation does not stop the logout: it is
     /// reported as an [`AuthEvent::Error`] (`revocation_incomplete`, `revocation_unsupported`).
-    pub async fn logout(&self) -> Result<(), Error> {
+    ///
+    /// The tokens are cleared when `logout` is called, not when the returned future is first polled,
+    /// so a caller that spawns the future has already ended the session.
+    pub fn logout(&self) -> impl std::future::Future<Output = Result<(), Error>> + 'static
+    where
+        P: 'static,
+    {
         let (id_token, refresh_token) = match &*self.inner.session.borrow() {
             Some(s) => (s.id_token.clone(), s.refresh_token.clone()),
             None => (None, None),
         };
         self.end_everywhere(SignedOutReason::LoggedOut);
+        let this = self.clone();
+        async move { this.finish_logout(id_token, refresh_token).await }
+    }
+
+    /// Revocation and the provider's logout, after the tokens were cleared.
+    async fn finish_logout(
+        &self,
+        id_token: Option<crate::core::IdToken>,
+        refresh_token: Option<crate::core::RefreshToken>,
+    ) -> Result<(), Error> {
         let p = &self.inner.platform;
         let cfg = &self.inner.config;
         if let Some(rt) = refresh_token {

@@ -193,9 +193,10 @@ impl OidcClient {
     /// refresh token when the provider can, then navigates to the provider's logout endpoint.
     #[wasm_bindgen(unchecked_return_type = "Promise<void>")]
     pub fn logout(&self) -> js_sys::Promise {
-        let driver = self.driver.clone();
+        // Cleared now, before the promise machinery runs anything.
+        let logout = self.driver.logout();
         future_to_promise(async move {
-            driver.logout().await.map_err(|e| error::to_js(&e))?;
+            logout.await.map_err(|e| error::to_js(&e))?;
             Ok(JsValue::UNDEFINED)
         })
     }

@@ -57,13 +57,17 @@ impl Session {
         }
     }
 
-    /// Ends the session (clears the tokens, then navigates to the provider's logout endpoint).
-    /// Without a client there is no session to end.
+    /// Ends the session: the tokens are cleared before this returns; the refresh token is then
+    /// revoked and the browser sent to the provider's logout endpoint in the background (failures of
+    /// that part are `error` events). Without a client there is no session to end.
     pub(crate) fn logout(&self) -> Result<(), Error> {
-        match self.client() {
-            Some(client) => client.logout(),
-            None => Ok(()),
+        if let Some(client) = self.client() {
+            let rest = client.logout();
+            wasm_bindgen_futures::spawn_local(async move {
+                let _ = rest.await;
+            });
         }
+        Ok(())
     }
 
     /// `client.access_token(force_refresh)`; `login_required` while there is no client.
@@ -125,13 +129,19 @@ impl Session {
 
         let url = browser::current_url().unwrap_or_default();
         if !is_redirect_page(&url, &config.redirect_uri) {
-            // Back from the provider's logout: drop the logout `state` from the address bar.
+            // Back from the provider's logout: check its `state` and drop it from the address bar.
             if config
                 .post_logout_redirect_uri
                 .as_deref()
                 .is_some_and(|uri| is_redirect_page(&url, uri))
             {
+                let params = browser::callback_pairs(&url);
                 let _ = browser::scrub_url(&url);
+                if let Err(error) = params.and_then(|p| client.complete_logout(&p.query)) {
+                    // Logged out locally anyway; the provider's answer was not the one requested.
+                    publish(AuthState::Failed { error });
+                    return;
+                }
             }
             publish(AuthState::SignedOut { reason: None });
             return;
