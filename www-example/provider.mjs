@@ -7,6 +7,8 @@
 //   APP_ORIGIN     origin of the single-page app (default http://127.0.0.1:8080)
 //   AT_TTL         access-token lifetime in seconds (default 300)
 //   OP_TEST_HOOKS  "1" enables the test-only endpoints (/__ledger, /__faults, /__issued)
+//   OP_EXTRA_REDIRECT_PATHS  comma-separated paths on APP_ORIGIN also accepted as redirect URIs
+//                  (test pages, e.g. the benchmark's /__test/ pages)
 //   EXIT_WITH_STDIN "1": exit when standard input closes (a test harness that dies takes this along)
 //
 // Everything binds to 127.0.0.1. The login form accepts any username and password
@@ -23,6 +25,8 @@ const PORT = envInt('OP_PORT', 9000);
 const APP_ORIGIN = new URL(process.env.APP_ORIGIN || 'http://127.0.0.1:8080').origin;
 const AT_TTL = envInt('AT_TTL', 300);
 const TEST_HOOKS = process.env.OP_TEST_HOOKS === '1';
+const EXTRA_REDIRECT_URIS = (process.env.OP_EXTRA_REDIRECT_PATHS || '').split(',').filter(Boolean)
+  .map((path) => new URL(path, APP_ORIGIN).href);
 
 function envInt(name, fallback) {
   const raw = process.env[name];
@@ -93,7 +97,7 @@ const configuration = {
     token_endpoint_auth_method: 'none',
     grant_types: ['authorization_code', 'refresh_token'],
     response_types: ['code'],
-    redirect_uris: [`${APP_ORIGIN}/callback`],
+    redirect_uris: [`${APP_ORIGIN}/callback`, ...EXTRA_REDIRECT_URIS],
     post_logout_redirect_uris: [`${APP_ORIGIN}/`],
   }],
   jwks: { keys: [signingKey] },
