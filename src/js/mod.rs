@@ -149,6 +149,14 @@ impl OidcClient {
         }
     }
 
+    /// Internal (used by the package's `getAccessToken` wrapper): a number (0 or more) that stays the
+    /// same while the same fresh access token would be returned, or -1 when a call would have to renew
+    /// or fail. A plain number rather than an option: this is on the hot path.
+    #[wasm_bindgen(js_name = _freshKey)]
+    pub fn fresh_key(&self) -> f64 {
+        self.driver.fresh_session_key().map_or(-1.0, |k| k as f64)
+    }
+
     /// True while tokens are held and usable (or renewable).
     #[wasm_bindgen(js_name = isAuthenticated)]
     pub fn is_authenticated(&self) -> bool {
