@@ -4,7 +4,7 @@ SHELL := /bin/bash
 ENV := source .ci/env.sh &&
 WASM = $(ENV) CARGO_TARGET_DIR=$$OXIDC_WASM_TARGET_DIR $$OXIDC_WASM_CARGO
 
-.PHONY: all setup test test-native test-wasm test-e2e lint check-core check-js-deps wasm pkg examples demo bench clean
+.PHONY: all setup test test-native test-wasm test-e2e lint check-core check-js-deps wasm pkg size-budget examples demo bench clean
 
 all: pkg
 
@@ -13,7 +13,7 @@ setup:
 	@.ci/setup.sh
 
 ## test: every test (native, wasm in Chromium, lints, source gates, package, end to end)
-test: setup lint check-core check-js-deps test-native test-wasm pkg test-e2e
+test: setup lint check-core check-js-deps test-native test-wasm pkg size-budget test-e2e
 	@echo "make test: all green"
 
 lint: setup
@@ -38,7 +38,8 @@ test-wasm: setup
 
 ## wasm: the release wasm32 build of the crate with the JavaScript facade
 wasm: setup
-	$(WASM) build $$OXIDC_WASM_FLAGS --release --lib --features js
+	$(ENV) RUSTFLAGS="$${RUSTFLAGS:-$$OXIDC_WASM_RELEASE_RUSTFLAGS}" CARGO_TARGET_DIR=$$OXIDC_WASM_TARGET_DIR \
+	  $$OXIDC_WASM_CARGO build $$OXIDC_WASM_FLAGS --release --lib --features js
 
 ## pkg: the npm package in pkg/ and its tarball under target/
 pkg: wasm
@@ -47,6 +48,10 @@ pkg: wasm
 ## examples: the Yew and Leptos example apps, as static sites in target/www-yew and target/www-leptos
 examples: setup
 	@.ci/build-examples.sh
+
+## size-budget: fails when the packed wasm plus JS (gzip) grows past .ci/size-budget.txt
+size-budget: pkg
+	@.ci/size-budget.sh
 
 test-e2e: pkg examples
 	cd tests/e2e && node --test --test-concurrency=1

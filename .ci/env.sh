@@ -23,6 +23,15 @@ else
   OXIDC_WASM_FLAGS="--target wasm32-unknown-unknown"
 fi
 export OXIDC_WASM_CARGO OXIDC_WASM_FLAGS
+# RUSTFLAGS of the shipped (release) wasm. On the Debian route std is rebuilt from source, so size
+# flags that need it apply: panics abort at once (no message, no location, no formatting), and
+# `{:?}` formatting compiles to nothing. About 20% fewer bytes; the stable rustup route cannot use them.
+if [ "$OXIDC_WASM_ROUTE" = debian ]; then
+  OXIDC_WASM_RELEASE_RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none -Zfmt-debug=none"
+else
+  OXIDC_WASM_RELEASE_RUSTFLAGS=""
+fi
+export OXIDC_WASM_RELEASE_RUSTFLAGS
 # wasm builds get their own target directory (the two routes use different compilers).
 export OXIDC_WASM_TARGET_DIR=${OXIDC_WASM_TARGET_DIR:-target/wasm}
 export CHROMEDRIVER=${CHROMEDRIVER:-/usr/bin/chromedriver}

@@ -18,6 +18,11 @@ if [ "${OXIDC_NO_WASM_OPT:-}" != 1 ]; then
     --enable-reference-types --enable-multivalue -o pkg/oxidc_bg.opt.wasm pkg/oxidc_bg.wasm
   mv pkg/oxidc_bg.opt.wasm pkg/oxidc_bg.wasm
 fi
+# Short import names in the wasm and its glue (wasm-bindgen's carry 16 hex digits each that do not
+# compress: about 3 KB of gzip in all). OXIDC_NO_MINIFY_IMPORTS=1 keeps wasm-bindgen's names.
+if [ "${OXIDC_NO_MINIFY_IMPORTS:-}" != 1 ]; then
+  node .ci/minify-imports.mjs pkg/oxidc_bg.wasm pkg/oxidc.js >/dev/null
+fi
 snippet=$(cd pkg && ls snippets/*/src/js/error.js | head -1)
 [ -n "$snippet" ] || { echo "make-pkg: error snippet missing" >&2; exit 1; }
 sed "s#__ERROR_MODULE__#${snippet}#" pkg-template/index.js > pkg/index.js

@@ -3,6 +3,32 @@ import init, { createClient as createWasmClient, OidcClient } from "./oxidc.js";
 export { OidcError } from "./__ERROR_MODULE__";
 export { OidcClient };
 
+// getAccessToken hot path: while the session holds the same fresh token (same _freshKey), hand out the
+// string obtained earlier instead of calling into the wasm for it. The key changes whenever the session
+// is replaced or cleared, and is -1 once the token needs renewing, so a cached token is never
+// returned after a refresh, a logout or its renewal time. A key is recorded only with a token obtained
+// while that key was current (the wasm answers such a call from memory, without renewing).
+const wasmGetAccessToken = OidcClient.prototype.getAccessToken;
+const wasmLogout = OidcClient.prototype.logout;
+const held = new WeakMap();
+OidcClient.prototype.getAccessToken = function getAccessToken(options) {
+  const force = options !== null && typeof options === "object" && options.forceRefresh === true;
+  const key = force ? -1 : this._freshKey();
+  if (key < 0) {
+    held.delete(this);
+    return wasmGetAccessToken.call(this, options);
+  }
+  const hit = held.get(this);
+  if (hit !== undefined && hit.key === key) return Promise.resolve(hit.token);
+  const call = wasmGetAccessToken.call(this, options);
+  call.then((token) => held.set(this, { key, token }), () => held.delete(this));
+  return call;
+};
+OidcClient.prototype.logout = function logout(...args) {
+  held.delete(this);
+  return wasmLogout.apply(this, args);
+};
+
 let ready;
 
 /** Loads the WebAssembly module (called by createClient; call it early to start loading sooner). */

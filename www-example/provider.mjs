@@ -9,6 +9,8 @@
 //   OP_TEST_HOOKS  "1" enables the test-only endpoints (/__ledger, /__faults, /__issued)
 //   RT_TTL         refresh-token lifetime in seconds (default: oidc-provider's)
 //   RT_ROTATE      "0" keeps the refresh token on refresh (default: rotate it)
+//   OP_EXTRA_REDIRECT_PATHS  comma-separated paths on APP_ORIGIN also accepted as redirect URIs
+//                  (test pages, e.g. the benchmark's /__test/ pages)
 //   EXIT_WITH_STDIN "1": exit when standard input closes (a test harness that dies takes this along)
 //
 // Everything binds to 127.0.0.1. The login form accepts any username and password
@@ -27,6 +29,8 @@ const AT_TTL = envInt('AT_TTL', 300);
 const TEST_HOOKS = process.env.OP_TEST_HOOKS === '1';
 const RT_TTL = envInt('RT_TTL', 0);
 const RT_ROTATE = process.env.RT_ROTATE !== '0';
+const EXTRA_REDIRECT_URIS = (process.env.OP_EXTRA_REDIRECT_PATHS || '').split(',').filter(Boolean)
+  .map((path) => new URL(path, APP_ORIGIN).href);
 
 function envInt(name, fallback) {
   const raw = process.env[name];
@@ -97,7 +101,7 @@ const configuration = {
     token_endpoint_auth_method: 'none',
     grant_types: ['authorization_code', 'refresh_token'],
     response_types: ['code'],
-    redirect_uris: [`${APP_ORIGIN}/callback`],
+    redirect_uris: [`${APP_ORIGIN}/callback`, ...EXTRA_REDIRECT_URIS],
     post_logout_redirect_uris: [`${APP_ORIGIN}/`],
   }],
   jwks: { keys: [signingKey] },

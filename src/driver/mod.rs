@@ -573,6 +573,21 @@ impl<P: Platform> Client<P> {
         })
     }
 
+    /// A key for the current session while its access token is fresh (`access_token(false)` would
+    /// return it without renewing); `None` otherwise. The key changes whenever the session is replaced
+    /// or cleared, so a caller may reuse the token it got under a key for as long as this returns the
+    /// same key.
+    pub fn fresh_session_key(&self) -> Option<u64> {
+        let now = self.inner.platform.now();
+        let margin = self.inner.config.refresh_margin_secs;
+        self.inner
+            .session
+            .borrow()
+            .as_ref()
+            .filter(|s| s.is_fresh(now, margin))
+            .map(|_| self.inner.epoch.get())
+    }
+
     /// True when tokens are held in memory and the access token has not expired (or can be renewed).
     pub fn is_authenticated(&self) -> bool {
         let now = self.inner.platform.now();

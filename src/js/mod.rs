@@ -7,6 +7,9 @@
 mod config;
 mod error;
 
+use std::future::Future;
+use std::task::{Context, Poll, Waker};
+
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
@@ -143,13 +146,31 @@ impl OidcClient {
                 .ok()
                 .and_then(|v| v.as_bool())
                 == Some(true);
-        future_to_promise(async move {
-            let token = driver
+        let mut call = Box::pin(async move {
+            driver
                 .access_token(force)
                 .await
-                .map_err(|e| error::to_js(&e))?;
-            Ok(JsValue::from_str(token.secret()))
-        })
+                .map_err(|e| error::to_js(&e))
+        });
+        // Hot path: with a fresh token held, the driver answers without awaiting anything. Poll once
+        // here and settle the promise at once, without spawning a task. Otherwise the same future (a
+        // renewal may have started) goes on as a task; every future inside keeps the waker of its
+        // latest poll, so the no-op waker of this first poll is never the one left to wake.
+        match call.as_mut().poll(&mut Context::from_waker(Waker::noop())) {
+            Poll::Ready(Ok(token)) => js_sys::Promise::resolve(&JsValue::from_str(token.secret())),
+            Poll::Ready(Err(err)) => js_sys::Promise::reject(&err),
+            Poll::Pending => future_to_promise(async move {
+                call.await.map(|token| JsValue::from_str(token.secret()))
+            }),
+        }
+    }
+
+    /// Internal (used by the package's `getAccessToken` wrapper): a number (0 or more) that stays the
+    /// same while the same fresh access token would be returned, or -1 when a call would have to renew
+    /// or fail. A plain number rather than an option: this is on the hot path.
+    #[wasm_bindgen(js_name = _freshKey)]
+    pub fn fresh_key(&self) -> f64 {
+        self.driver.fresh_session_key().map_or(-1.0, |k| k as f64)
     }
 
     /// True while tokens are held and usable (or renewable).

@@ -292,6 +292,32 @@ fn g03_token_inside_the_margin_is_renewed_first() {
 }
 
 #[test]
+fn fresh_session_key_holds_while_the_same_fresh_token_would_be_returned() {
+    let (c, p) = signed_in();
+    let key = c.fresh_session_key().expect("a fresh token is held");
+    assert_eq!(
+        c.fresh_session_key(),
+        Some(key),
+        "stable while nothing changes"
+    );
+    p.advance(300 - 44); // inside the 45 s margin: a call would renew
+    assert_eq!(c.fresh_session_key(), None);
+    block_on(c.access_token(false)).unwrap();
+    let renewed = c
+        .fresh_session_key()
+        .expect("fresh again after the refresh");
+    assert_ne!(renewed, key, "a refresh replaces the session and its key");
+    block_on(c.access_token(true)).unwrap();
+    assert_ne!(
+        c.fresh_session_key(),
+        Some(renewed),
+        "so does a forced refresh"
+    );
+    block_on(c.logout()).unwrap();
+    assert_eq!(c.fresh_session_key(), None, "no key once signed out");
+}
+
+#[test]
 fn g04_rotation_uses_the_new_refresh_token_and_drops_the_old() {
     let (c, p) = signed_in();
     block_on(c.access_token(true)).unwrap();

@@ -1,0 +1,116 @@
+// Shortens the names of the functions the wasm imports from its wasm-bindgen glue, in both files.
+//
+//   node .ci/minify-imports.mjs pkg/oxidc_bg.wasm pkg/oxidc.js
+//
+// wasm-bindgen names every import `__wbg_<name>_<16 hex digits>` and writes each name twice: in the
+// wasm import section and as a key of the glue's import object. The hex digits do not compress, so
+// they cost about 2 KB of gzip. Each import of the glue module is renamed to a short key (a, b, ...,
+// aa, ...), and the module itself to "m". Nothing is renamed unless every name occurs exactly once
+// as a key in the glue: otherwise the files are left as they were and the script fails.
+
+import { readFileSync, writeFileSync } from 'node:fs';
+
+const [wasmPath, jsPath] = process.argv.slice(2);
+if (!wasmPath || !jsPath) {
+  console.error('usage: minify-imports.mjs module.wasm glue.js');
+  process.exit(2);
+}
+const GLUE_MODULE = './oxidc_bg.js';
+const NEW_MODULE = 'm';
+
+const wasm = readFileSync(wasmPath);
+let js = readFileSync(jsPath, 'utf8');
+const fail = (msg) => {
+  console.error(`minify-imports: ${msg}; files left unchanged`);
+  process.exit(1);
+};
+
+function leb(buf, pos) {
+  let result = 0; let shift = 0; let byte;
+  do {
+    byte = buf[pos++];
+    result += (byte & 0x7f) * 2 ** shift;
+    shift += 7;
+  } while (byte & 0x80);
+  return [result, pos];
+}
+
+function encodeLeb(n) {
+  const out = [];
+  do {
+    let byte = n & 0x7f;
+    n = Math.floor(n / 128);
+    if (n) byte |= 0x80;
+    out.push(byte);
+  } while (n);
+  return Buffer.from(out);
+}
+
+const str = (s) => { const b = Buffer.from(s, 'utf8'); return Buffer.concat([encodeLeb(b.length), b]); };
+
+function shortName(i) {
+  const letters = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ';
+  let s = '';
+  let n = i;
+  do {
+    s = letters[n % letters.length] + s;
+    n = Math.floor(n / letters.length) - 1;
+  } while (n >= 0);
+  return s;
+}
+
+if (wasm.readUInt32LE(0) !== 0x6d736100) fail('not a wasm module');
+let pos = 8;
+let importSection = null;
+while (pos < wasm.length) {
+  const id = wasm[pos];
+  const [size, body] = leb(wasm, pos + 1);
+  if (id === 2) importSection = { start: pos, body, end: body + size };
+  pos = body + size;
+}
+if (!importSection) fail('no import section');
+
+// Re-encode the import section with the new names; the descriptors are copied byte for byte.
+let p = importSection.body;
+let count;
+[count, p] = leb(wasm, p);
+const parts = [encodeLeb(count)];
+const renames = [];
+const keyCount = (name) => js.split(`${name}:`).length - 1;
+for (let i = 0; i < count; i += 1) {
+  let len;
+  [len, p] = leb(wasm, p);
+  const module = wasm.toString('utf8', p, p + len);
+  p += len;
+  [len, p] = leb(wasm, p);
+  const field = wasm.toString('utf8', p, p + len);
+  p += len;
+  const descStart = p;
+  const kind = wasm[p++];
+  if (kind === 0) [, p] = leb(wasm, p);
+  else if (kind === 1) { p += 1; const flags = wasm[p++]; [, p] = leb(wasm, p); if (flags & 1) [, p] = leb(wasm, p); } else if (kind === 2) { const flags = wasm[p++]; [, p] = leb(wasm, p); if (flags & 1) [, p] = leb(wasm, p); } else if (kind === 3) p += 2;
+  else fail(`unknown import kind ${kind}`);
+  let newModule = module;
+  let newField = field;
+  if (module === GLUE_MODULE) {
+    if (keyCount(field) !== 1) fail(`import ${field} is not exactly one key of the glue`);
+    newModule = NEW_MODULE;
+    newField = shortName(renames.length);
+    renames.push([field, newField]);
+  }
+  parts.push(str(newModule), str(newField), wasm.subarray(descStart, p));
+}
+if (p !== importSection.end) fail('import section not fully read');
+if (!renames.length) fail('no glue imports found');
+if (js.split(`"${GLUE_MODULE}":`).length !== 2) fail(`the glue does not name "${GLUE_MODULE}" exactly once`);
+
+const body = Buffer.concat(parts);
+const out = Buffer.concat([
+  wasm.subarray(0, importSection.start), Buffer.from([2]), encodeLeb(body.length), body,
+  wasm.subarray(importSection.end),
+]);
+for (const [from, to] of renames) js = js.replace(`${from}:`, `${to}:`);
+js = js.replace(`"${GLUE_MODULE}":`, `"${NEW_MODULE}":`);
+writeFileSync(wasmPath, out);
+writeFileSync(jsPath, js);
+console.log(`minify-imports: ${renames.length} imports renamed; wasm ${wasm.length} -> ${out.length} bytes`);

@@ -1,0 +1,57 @@
+// The getAccessToken hot path of the package: while the session holds the same fresh token the
+// package hands out the string it got before, without entering the wasm for it. It must never
+// outlive the token: after a refresh, an expiry or a logout the current answer comes back.
+
+import assert from 'node:assert/strict';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+import {
+  appStatus, e2eTest, getAccessToken, login, openApp, setupSuite, tokenRequests,
+} from './harness.mjs';
+
+// Short-lived tokens: the 45 s refresh margin is capped at half the lifetime (3 s here).
+const AT_TTL = 6;
+const env = setupSuite({ atTtl: AT_TTL });
+
+e2eTest(env, 'hot path: the same token while fresh, the new one after a refresh, an expiry and a logout', async ({ page, servers }) => {
+  await openApp(page, servers);
+  await login(page, servers);
+  assert.equal(await appStatus(page), 'signed_in');
+  await servers.resetLedger();
+
+  const first = await getAccessToken(page);
+  assert.equal(first.error, undefined, JSON.stringify(first.error));
+  const again = await page.evaluate(async () => {
+    const tokens = [];
+    for (let i = 0; i < 100; i += 1) tokens.push(await window.__auth.getAccessToken());
+    return [...new Set(tokens)];
+  });
+  assert.deepEqual(again, [first.token], 'one token while it is fresh');
+  assert.equal(tokenRequests(await servers.ledger()).length, 0, 'no token request on the hot path');
+
+  const forced = await getAccessToken(page, { forceRefresh: true });
+  assert.equal(forced.error, undefined, JSON.stringify(forced.error));
+  assert.notEqual(forced.token, first.token, 'a forced refresh gives a new token');
+  assert.equal((await getAccessToken(page)).token, forced.token, 'the refreshed token, not the cached one');
+
+  await sleep((AT_TTL / 2) * 1000 + 1500); // past the renewal time of the refreshed token
+  const renewed = await getAccessToken(page);
+  assert.equal(renewed.error, undefined, JSON.stringify(renewed.error));
+  assert.notEqual(renewed.token, forced.token, 'renewed once inside the margin');
+  assert.equal((await getAccessToken(page)).token, renewed.token);
+  assert.equal(tokenRequests(await servers.ledger(), 'refresh_token').length, 2, 'one forced and one due refresh');
+
+  // Logout clears the session, then navigates to the provider: keep the page here to look.
+  await page.route((u) => u.pathname.startsWith('/session/end'), (route) => route.abort());
+  const afterLogout = await page.evaluate(async () => {
+    const auth = window.__auth;
+    await auth.logout().catch(() => {});
+    try {
+      return { token: await auth.getAccessToken() };
+    } catch (e) {
+      return { code: e.code };
+    }
+  });
+  assert.equal(afterLogout.token, undefined, 'no token after logout');
+  assert.equal(afterLogout.code, 'login_required');
+});
