@@ -60,7 +60,7 @@ e2eTest(env, 'E01 C08 real redirect: RS256 ID token verified with the keys of th
       ? window.__callback : undefined)).catch(() => undefined);
     if (!callback) await new Promise((r) => { setTimeout(r, 50); });
   }
-  assert.deepEqual(callback, { ok: true }, JSON.stringify(await appError(page)));
+  assert.deepEqual(callback, { ok: true, signedIn: true }, JSON.stringify(await appError(page)));
   assertScrubbed(page.url());
   const ledger = await servers.ledger();
   assert.deepEqual(jwksFetches(ledger).map((e) => e.path), [jwksPath], 'one key-set fetch, from the metadata jwks_uri');
