@@ -4,7 +4,7 @@ SHELL := /bin/bash
 ENV := source .ci/env.sh &&
 WASM = $(ENV) CARGO_TARGET_DIR=$$OXIDC_WASM_TARGET_DIR $$OXIDC_WASM_CARGO
 
-.PHONY: all setup test test-native test-wasm test-e2e lint check-core check-js-deps wasm pkg size-budget examples demo bench clean
+.PHONY: all setup test test-native test-wasm test-e2e lint check-core check-js-deps wasm pkg size-budget examples demo bench fuzz clean
 
 all: pkg
 
@@ -31,6 +31,11 @@ check-js-deps:
 
 test-native:
 	cargo test --all-targets
+
+## fuzz: the parser property tests (tests/core_props.rs) with many cases: FUZZ_CASES per property
+FUZZ_CASES ?= 200000
+fuzz:
+	PROPTEST_CASES=$(FUZZ_CASES) PROPTEST_MAX_SHRINK_ITERS=100000 cargo test --release --test core_props -- --test-threads=2
 
 test-wasm: setup
 	$(WASM) test $$OXIDC_WASM_FLAGS --lib --tests

@@ -23,7 +23,8 @@
 //!  getAccessToken() ◄── tokens in memory ◄── token endpoint (code + PKCE verifier), ID token checks
 //!        │ near expiry: one refresh for all callers (rotation: the new refresh token replaces the old)
 //! ```
-#![forbid(unsafe_code)]
+// Unsafe code is refused everywhere except the npm build's wiping allocator (`wipe_alloc`).
+#![deny(unsafe_code)]
 #![deny(missing_docs)]
 
 pub mod core;
@@ -43,6 +44,9 @@ pub mod yew;
 
 #[cfg(all(target_arch = "wasm32", feature = "leptos"))]
 pub mod leptos;
+
+#[cfg(all(target_arch = "wasm32", feature = "js"))]
+mod wipe_alloc;
 
 #[cfg(all(test, target_arch = "wasm32"))]
 wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);

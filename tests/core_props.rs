@@ -1,11 +1,19 @@
 //! Property tests for the protocol core: no parser panics on arbitrary input, and the JSON
 //! serializer round-trips through an independent parser (serde_json).
+//!
+//! They double as the fuzzing of the URL/callback, JSON, JWT, JWKS and discovery parsers: the case
+//! count is proptest's default (256) inside `make test`, and `make fuzz` runs them with
+//! `PROPTEST_CASES` in the hundreds of thousands. A failing case is saved by proptest in
+//! `tests/core_props.proptest-regressions` and re-run first from then on; crashes found that way
+//! also get a named regression test in the unit tests of the module concerned.
 #![cfg(not(target_arch = "wasm32"))]
 
+use oxidc::core::endpoint::check_config_url;
 use oxidc::core::{
     AccessToken, CallbackParams, ClientConfig, HttpResponse, IdTokenExpectations, Json, JsonParser,
     JwkSet, Jws, LoginRandom, Nonce, PendingLogin, ProviderMetadata, TokenResponse,
-    authorization_request, validate_id_token, validate_refreshed_id_token,
+    authorization_request, check_endpoint, check_return_to, form_urlencode, validate_id_token,
+    validate_refreshed_id_token,
 };
 use proptest::prelude::*;
 
@@ -351,5 +359,164 @@ proptest! {
     fn json_serializer_output_always_parses(json in any_json()) {
         let text = json.to_json_string();
         prop_assert!(serde_json::from_str::<serde_json::Value>(&text).is_ok(), "{}", text);
+    }
+}
+
+/// URL-like strings: a scheme prefix (in any case, or a near miss), an authority with the characters
+/// that confuse URL parsers, then a path, query and fragment of the same mix.
+fn url_like() -> impl Strategy<Value = String> {
+    let scheme = prop_oneof![
+        2 => prop::sample::select(vec!["https://", "http://"]),
+        1 => prop::sample::select(vec![
+            "HTTPS://", "HtTp://", "https:/", "https:\\\\", "https:", "//", "javascript:", "data:", "",
+            " https://", "https://\u{0}",
+        ]),
+    ];
+    let host = prop_oneof![
+        2 => prop::sample::select(vec!["op.example.com", "127.0.0.1", "[::1]", "localhost", "op.example.com:443"]),
+        1 => prop::sample::select(vec![
+            "localhost.evil.com", "127.0.0.1.nip.io", "user@op.example.com", "op.example.com@evil.com", "[::1",
+            "", "0x7f.1", "LOCALHOST", "xn--80ak6aa92e.com", "оp.example.com", "localhost:99999",
+        ]),
+    ];
+    // Mostly printable ASCII (so the later checks are reached), sometimes anything.
+    let tail = prop_oneof![
+        3 => "[/?][/?#@:\\\\a-z0-9%.]{0,24}",
+        1 => "[/?#@:\\\\a-z0-9%.]{0,24}",
+        1 => "[/?#@:\\\\a-z0-9%. \t\u{7f}é]{0,24}",
+    ];
+    (scheme, host, tail).prop_map(|(s, h, t)| format!("{s}{h}{t}"))
+}
+
+/// A genuine compact JWT and random edits of it: (position, replacement) pairs and a cut.
+fn jwt_edits() -> impl Strategy<Value = (Vec<(usize, char)>, usize)> {
+    (
+        prop::collection::vec(
+            (
+                any::<usize>(),
+                prop::sample::select(vec!['.', '=', '+', '/', 'A', '_', '-', '\u{0}', 'é', ' ']),
+            ),
+            0..4,
+        ),
+        any::<usize>(),
+    )
+}
+
+proptest! {
+    #[test]
+    fn endpoint_rule_never_panics_and_only_passes_plain_https(url in url_like(), loopback in any::<bool>()) {
+        let strict = check_endpoint(&url, false, "token_endpoint");
+        let loose = check_endpoint(&url, loopback, "token_endpoint");
+        prop_assert_eq!(check_config_url(&url, loopback, "issuer").is_ok(), loose.is_ok());
+        if strict.is_ok() {
+            // Plain https, ASCII, no fragment, backslash or userinfo.
+            prop_assert!(url.get(..8).is_some_and(|p| p.eq_ignore_ascii_case("https://")), "{}", url);
+            prop_assert!(url.bytes().all(|b| b.is_ascii_graphic()), "{}", url);
+            prop_assert!(!url.contains('#') && !url.contains('\\'), "{}", url);
+            let authority = url[8..].split(['/', '?']).next().unwrap_or("");
+            prop_assert!(!authority.contains('@') && !authority.is_empty(), "{}", url);
+            // Allowing loopback http never refuses an https URL.
+            prop_assert!(loose.is_ok());
+        }
+        if loose.is_ok() && strict.is_err() {
+            prop_assert!(url.get(..7).is_some_and(|p| p.eq_ignore_ascii_case("http://")), "{}", url);
+            let host = url[7..].split(['/', '?']).next().unwrap_or("");
+            let host = host.rsplit_once(':').filter(|(h, p)| !h.ends_with(':') && p.bytes().all(|b| b.is_ascii_digit())).map_or(host, |(h, _)| h);
+            prop_assert!(["127.0.0.1", "[::1]", "localhost"].contains(&host.to_ascii_lowercase().as_str()), "{}", url);
+        }
+    }
+
+    #[test]
+    fn return_to_is_a_same_origin_path(
+        head in prop::sample::select(vec!["/", "//", "/\\", "\\", "", "https:", "/%2F", "/\t"]),
+        tail in "[/\\\\a-z.:@?#%\t]{0,12}",
+    ) {
+        let path = format!("{head}{tail}");
+        if check_return_to(&path).is_ok() {
+            prop_assert!(path.starts_with('/') && !path.starts_with("//") && !path.contains('\\'), "{}", path);
+            prop_assert!(!path.chars().any(char::is_control));
+        }
+    }
+
+    #[test]
+    fn form_urlencode_output_is_plain_and_decodes_back(pairs in prop::collection::vec((".{0,12}", ".{0,12}"), 0..5)) {
+        let borrowed: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        let out = form_urlencode(&borrowed);
+        prop_assert!(out.bytes().all(|b| b.is_ascii_alphanumeric() || b"*-._+%&=".contains(&b)), "{}", out);
+        let decode = |s: &str| -> String {
+            let bytes = s.as_bytes();
+            let mut v = Vec::new();
+            let mut i = 0;
+            while i < bytes.len() {
+                match bytes[i] {
+                    b'+' => v.push(b' '),
+                    b'%' => {
+                        v.push(u8::from_str_radix(&s[i + 1..i + 3], 16).expect("hex"));
+                        i += 2;
+                    }
+                    b => v.push(b),
+                }
+                i += 1;
+            }
+            String::from_utf8(v).expect("utf8")
+        };
+        let back: Vec<(String, String)> = if out.is_empty() {
+            Vec::new()
+        } else {
+            out.split('&').map(|p| {
+                let (k, v) = p.split_once('=').expect("name=value");
+                (decode(k), decode(v))
+            }).collect()
+        };
+        prop_assert_eq!(back, pairs);
+    }
+
+    #[test]
+    fn callback_accepts_only_one_matching_state_and_the_issuer(extra in pairs(), dup in any::<bool>(), iss in prop_oneof![Just(ISSUER.to_owned()), ".{0,12}"]) {
+        let p = pending();
+        let state = p.state.secret().to_owned();
+        let mut query = vec![("code".to_owned(), "c0de".to_owned()), ("state".to_owned(), state.clone()), ("iss".to_owned(), iss.clone())];
+        if dup {
+            query.push(("state".to_owned(), state.clone()));
+        }
+        query.extend(extra);
+        if let Ok(params) = CallbackParams::from_pairs(&query, &[]) {
+            if params.validate(&p, &metadata(), 600, NOW).is_ok() {
+                let count = |n: &str| query.iter().filter(|(k, _)| k == n).count();
+                prop_assert_eq!(count("state"), 1);
+                prop_assert_eq!(count("iss"), 1);
+                prop_assert!(query.iter().any(|(k, v)| k == "iss" && v == ISSUER));
+                prop_assert!(query.iter().all(|(k, _)| !["access_token", "id_token", "error"].contains(&k.as_str())));
+            }
+        }
+    }
+
+    #[test]
+    fn jwt_edits_never_panic(edits in jwt_edits()) {
+        let payload = format!(r#"{{"iss":"{ISSUER}","sub":"alice","aud":"{CLIENT_ID}","exp":{},"iat":{},"nonce":"n"}}"#, NOW + 600, NOW);
+        let mut chars: Vec<char> = format!("{}.{}.{}", b64(HEADER.as_bytes()), b64(payload.as_bytes()), b64(&[7; 256])).chars().collect();
+        for (pos, c) in &edits.0 {
+            let at = pos % (chars.len() + 1);
+            if pos % 2 == 0 && at < chars.len() {
+                chars[at] = *c;
+            } else {
+                chars.insert(at, *c);
+            }
+        }
+        chars.truncate(chars.len() - edits.1 % 3);
+        let edited: String = chars.into_iter().collect();
+        if let Ok(jws) = Jws::parse(&edited, &SerdeJson) {
+            let nonce = Nonce::new("n".into());
+            let algs = vec!["RS256".to_owned()];
+            let expect = IdTokenExpectations {
+                issuer: ISSUER, client_id: CLIENT_ID, nonce: Some(&nonce), max_age: None, allowed_algs: &algs,
+                leeway_secs: 60, max_iat_age_secs: 600, access_token: None,
+            };
+            // The claims may still pass (an edit of `sub` or of the signature part); the
+            // signature is checked afterwards, by WebCrypto. What matters here: no panic.
+            if let Err(e) = validate_id_token(&jws, &expect, NOW) {
+                let _ = (e.to_string(), e.code(), e.detail());
+            }
+        }
     }
 }

@@ -7,6 +7,7 @@
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use sha2::digest::FixedOutputReset;
 use sha2::{Digest, Sha256, Sha384, Sha512};
 
 use super::config::SUPPORTED_ID_TOKEN_ALGS;
@@ -257,13 +258,27 @@ fn audience_set(aud: &[String]) -> Vec<&str> {
 pub fn at_hash(alg: &str, access_token: &AccessToken) -> Option<String> {
     let token = access_token.secret().as_bytes();
     let digest: Vec<u8> = match alg {
-        "RS256" | "PS256" | "ES256" => Sha256::digest(token).to_vec(),
-        "RS384" | "PS384" | "ES384" => Sha384::digest(token).to_vec(),
-        "RS512" | "PS512" | "ES512" => Sha512::digest(token).to_vec(),
+        "RS256" | "PS256" | "ES256" => hash_secret::<Sha256>(token),
+        "RS384" | "PS384" | "ES384" => hash_secret::<Sha384>(token),
+        "RS512" | "PS512" | "ES512" => hash_secret::<Sha512>(token),
         _ => return None,
     };
     let half = digest.get(..digest.len() / 2)?;
     Some(URL_SAFE_NO_PAD.encode(half))
+}
+
+/// Hashes a secret, then overwrites the hasher's block buffer, which still held the secret's last
+/// partial block: otherwise that copy of the token stays in a stack frame (readable in the
+/// WebAssembly memory) after the token itself has been wiped.
+fn hash_secret<D: Digest + FixedOutputReset>(data: &[u8]) -> Vec<u8> {
+    let mut hasher = D::new();
+    Digest::update(&mut hasher, data);
+    let out = hasher.finalize_reset().to_vec();
+    // 127 bytes: one byte short of the largest block (SHA-512), so they are buffered and cover any
+    // tail the buffer can hold (shorter blocks: one block of zeros is hashed, the rest buffered).
+    Digest::update(&mut hasher, [0u8; 127]);
+    std::hint::black_box(&hasher);
+    out
 }
 
 #[cfg(test)]

@@ -134,7 +134,10 @@ window.__try = async (fn) => {
   try {
     return { ok: true, value: await fn(auth) };
   } catch (e) {
-    return { ok: false, code: e.code, detail: e.detail ?? null, text: String(e), message: String(e.message), hint: String(e.hint) };
+    return {
+      ok: false, code: e.code, detail: e.detail ?? null, text: String(e), message: String(e.message), hint: String(e.hint),
+      error: e.error ?? null, errorDescription: e.errorDescription ?? null, status: e.status ?? null,
+    };
   }
 };`);
   const authorizeUrls = [];

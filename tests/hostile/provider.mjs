@@ -105,6 +105,21 @@ const DEFAULT_SCENARIO = {
   refreshSignWith: null,
   /** Tamper only refreshed ID tokens. */
   refreshTamper: null,
+  /** Members merged into the discovery document; a null value removes the member. */
+  metadata: {},
+  /**
+   * Changes to the authorization response: { drop: [names], set: { name: value }, append:
+   * [[name, value]] } (drop first, then set, then append, so a name can appear twice; the value
+   * "$same" repeats the current value).
+   */
+  callback: null,
+  /**
+   * Changes to successful token responses: { drop: [names], set: { name: value }, bulk: bytes }
+   * (bulk adds an unknown member holding a nested object of about that many bytes).
+   */
+  tokenPatch: null,
+  /** Replace every token response: { status, contentType, body } (body sent as is). */
+  tokenRaw: null,
 };
 
 let scenario = structuredClone(DEFAULT_SCENARIO);
@@ -240,6 +255,10 @@ function metadata() {
     scopes_supported: ['openid', 'profile', 'email', 'offline_access'],
   };
   if (scenario.metadataAlgs) m.id_token_signing_alg_values_supported = scenario.metadataAlgs;
+  for (const [name, value] of Object.entries(scenario.metadata || {})) {
+    if (value === null) delete m[name];
+    else m[name] = value;
+  }
   return m;
 }
 
@@ -269,6 +288,14 @@ function authorize(url, res) {
   target.searchParams.set('code', code);
   if (q.has('state')) target.searchParams.set('state', q.get('state'));
   target.searchParams.set('iss', ISSUER);
+  const change = scenario.callback;
+  if (change) {
+    for (const name of change.drop || []) target.searchParams.delete(name);
+    for (const [name, value] of Object.entries(change.set || {})) target.searchParams.set(name, value);
+    for (const [name, value] of change.append || []) {
+      target.searchParams.append(name, value === '$same' ? target.searchParams.get(name) : value);
+    }
+  }
   res.writeHead(302, { location: target.href, 'cache-control': 'no-store' });
   res.end();
 }
@@ -291,6 +318,27 @@ function tokenResponse({ nonce, scope, authTime, refresh = false }) {
   return body;
 }
 
+/** A successful token response, after the scenario's tokenRaw / tokenPatch (D cases). */
+function sendToken(res, body) {
+  const raw = scenario.tokenRaw;
+  if (raw) {
+    res.writeHead(raw.status ?? 200, {
+      'content-type': raw.contentType ?? 'application/json; charset=utf-8', 'cache-control': 'no-store',
+    });
+    return res.end(raw.body ?? '');
+  }
+  const patch = scenario.tokenPatch;
+  if (patch) {
+    for (const name of patch.drop || []) delete body[name];
+    Object.assign(body, patch.set || {});
+    if (patch.bulk) {
+      const rows = Math.ceil(patch.bulk / 64);
+      body['x-bulk'] = { nested: { rows: Array.from({ length: rows }, (_, i) => ({ i, pad: 'x'.repeat(48) })) } };
+    }
+  }
+  return send(res, 200, body);
+}
+
 function token(form, res) {
   const grant = form.get('grant_type');
   const invalidGrant = () => send(res, 400, { error: 'invalid_grant', error_description: 'grant request is invalid' });
@@ -306,14 +354,14 @@ function token(form, res) {
     }
     const authTime = scenario.authTimeAgo === null
       ? undefined : Math.floor(Date.now() / 1000) - scenario.authTimeAgo;
-    return send(res, 200, tokenResponse({ nonce: entry.nonce, scope: entry.scope, authTime }));
+    return sendToken(res, tokenResponse({ nonce: entry.nonce, scope: entry.scope, authTime }));
   }
   if (grant === 'refresh_token') {
     const rt = form.get('refresh_token') || '';
     const entry = refreshTokens.get(rt);
     if (!entry || !entry.live) return invalidGrant();
     entry.live = false; // rotation
-    return send(res, 200, tokenResponse({ ...entry, refresh: true }));
+    return sendToken(res, tokenResponse({ ...entry, refresh: true }));
   }
   return send(res, 400, { error: 'unsupported_grant_type' });
 }
