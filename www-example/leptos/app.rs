@@ -1,69 +1,13 @@
 //! The application: an `AuthProvider` around a status line, login and logout buttons, the claims and
 //! an API call. Element ids match the JavaScript example so that the same browser tests drive both.
 
+use crate::page::{Shown, call_api, page_config};
 use leptos::prelude::*;
 use oxidc::driver::LoginOptions;
 use oxidc::leptos::{
     AuthConfig, AuthProvider, AuthState, Authenticated, Unauthenticated, use_access_token,
     use_auth, use_login, use_logout,
 };
-use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::JsFuture;
-
-/// The issuer when `/config.js` does not set one.
-const DEFAULT_ISSUER: &str = "http://127.0.0.1:9000";
-
-/// The page's origin, and the issuer from `window.OXIDC_CONFIG.issuer` (set by `/config.js`).
-fn page_config() -> (String, String) {
-    let Some(window) = web_sys::window() else {
-        return (String::new(), DEFAULT_ISSUER.to_owned());
-    };
-    let origin = window.location().origin().unwrap_or_default();
-    let issuer = js_sys::Reflect::get(&window, &"OXIDC_CONFIG".into())
-        .and_then(|c| js_sys::Reflect::get(&c, &"issuer".into()))
-        .ok()
-        .and_then(|v| v.as_string())
-        .unwrap_or_else(|| DEFAULT_ISSUER.to_owned());
-    (origin, issuer)
-}
-
-/// An error shown in the `#error` box.
-#[derive(Clone, PartialEq)]
-struct Shown {
-    code: String,
-    text: String,
-}
-
-impl Shown {
-    fn from(error: &oxidc::core::Error) -> Self {
-        Shown {
-            code: error.code().to_owned(),
-            text: format!("{}: {}\nhint: {}", error.code(), error, error.hint()),
-        }
-    }
-}
-
-/// GET `url` with the access token in the `Authorization` header; the HTTP status and the body.
-async fn call_api(url: &str, token: &str) -> Result<(u16, String), String> {
-    let init = web_sys::RequestInit::new();
-    init.set_method("GET");
-    let headers = web_sys::Headers::new().map_err(|_| "headers")?;
-    headers
-        .set("Authorization", &format!("Bearer {token}"))
-        .map_err(|_| "headers")?;
-    init.set_headers(&headers);
-    let request = web_sys::Request::new_with_str_and_init(url, &init).map_err(|_| "request")?;
-    let window = web_sys::window().ok_or("no window")?;
-    let response: web_sys::Response = JsFuture::from(window.fetch_with_request(&request))
-        .await
-        .map_err(|_| "network error")?
-        .unchecked_into();
-    let body = match response.text() {
-        Ok(text) => JsFuture::from(text).await.ok().and_then(|t| t.as_string()),
-        Err(_) => None,
-    };
-    Ok((response.status(), body.unwrap_or_default()))
-}
 
 /// The root: the provider around the page.
 #[component]

@@ -7,6 +7,9 @@
 
 #[cfg(target_arch = "wasm32")]
 mod app;
+#[cfg(target_arch = "wasm32")]
+#[path = "../page.rs"]
+mod page;
 
 fn main() {
     #[cfg(target_arch = "wasm32")]
