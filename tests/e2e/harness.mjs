@@ -64,7 +64,7 @@ export function requireTools() {
 // ---------------------------------------------------------------------------
 // Child processes
 
-function freePort() {
+export function freePort() {
   return new Promise((resolvePort, reject) => {
     const srv = createServer();
     srv.unref();
@@ -83,8 +83,12 @@ process.on('exit', () => {
   for (const dir of liveTestDirs) rmSync(dir, { recursive: true, force: true });
 });
 
-function spawnReady(name, script, env, readyPrefix, timeoutMs = 20_000) {
-  const child = spawn(process.execPath, [join(WWW, script)], {
+/**
+ * Start a node server script (relative to www-example/, or absolute) and resolve `ready` with the rest
+ * of the first stdout line that starts with readyPrefix. The child dies with this process.
+ */
+export function spawnReady(name, script, env, readyPrefix, timeoutMs = 20_000) {
+  const child = spawn(process.execPath, [resolve(WWW, script)], {
     cwd: WWW,
     // The servers exit when this pipe closes, so they never outlive a crashed test process.
     env: { ...process.env, ...env, EXIT_WITH_STDIN: '1' },

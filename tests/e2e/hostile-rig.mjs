@@ -7,83 +7,30 @@
 // /__faults/reset).
 
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { after, before } from 'node:test';
 
 import {
-  PKG_DIR, REPO, STEP_TIMEOUT, Servers, WWW, launchBrowser, requirePackage,
+  PKG_DIR, REPO, STEP_TIMEOUT, Servers, freePort, launchBrowser, requirePackage, spawnReady,
 } from './harness.mjs';
 
 const HOSTILE = join(REPO, 'tests', 'hostile', 'provider.mjs');
-const DEBUG = process.env.E2E_DEBUG === '1';
-const live = new Set();
-process.on('exit', () => { for (const c of live) c.kill('SIGKILL'); });
-
-function freePort() {
-  return new Promise((resolvePort, reject) => {
-    const srv = createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolvePort(port));
-    });
-  });
-}
-
-function start(name, script, env, prefix, timeoutMs = 60_000) {
-  const child = spawn(process.execPath, [script], {
-    cwd: WWW,
-    env: { ...process.env, ...env, EXIT_WITH_STDIN: '1' },
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
-  live.add(child);
-  child.on('exit', () => live.delete(child));
-  const output = [];
-  const keep = (line) => {
-    output.push(line);
-    if (output.length > 200) output.shift();
-    if (DEBUG) console.error(`[${name}] ${line}`);
-  };
-  const ready = new Promise((resolveReady, reject) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`${name} did not start within ${timeoutMs} ms:\n${output.join('\n')}`));
-    }, timeoutMs);
-    createInterface({ input: child.stdout }).on('line', (line) => {
-      keep(line);
-      if (line.startsWith(prefix)) {
-        clearTimeout(timer);
-        resolveReady(line.slice(prefix.length).trim());
-      }
-    });
-    createInterface({ input: child.stderr }).on('line', keep);
-    child.on('exit', (code, signal) => {
-      clearTimeout(timer);
-      reject(new Error(`${name} exited (${signal || code}) before it was ready:\n${output.join('\n')}`));
-    });
-  });
-  return { child, ready, output };
-}
 
 /** Start the hostile provider and the example app on free loopback ports. */
 export async function startHostile() {
   const testDir = mkdtempSync(join(tmpdir(), 'oxidc-hostile-'));
   const opPort = await freePort();
   const issuer = `http://127.0.0.1:${opPort}`;
-  const app = start('app', join(WWW, 'serve.mjs'), {
+  const app = spawnReady('app', 'serve.mjs', {
     APP_PORT: '0', OP_ISSUER: issuer, OXIDC_PKG_DIR: PKG_DIR, APP_TEST_DIR: testDir,
-  }, 'app ready ');
+  }, 'app ready ', 60_000);
   const appUrl = await app.ready;
   const appOrigin = new URL(appUrl).origin;
-  const op = start('hostile provider', HOSTILE, {
+  const op = spawnReady('hostile provider', HOSTILE, {
     OP_PORT: String(opPort), APP_ORIGIN: appOrigin,
-  }, 'hostile provider ready ');
+  }, 'hostile provider ready ', 60_000);
   try {
     assert.equal(await op.ready, issuer);
   } catch (err) {
