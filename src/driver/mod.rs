@@ -375,15 +375,12 @@ impl<P: Platform> Client<P> {
             return self.refresh_now().await;
         };
         let _lock = tabs.lock(&self.inner.names.refresh_lock()).await?;
-        let now = self.inner.platform.now();
         let Some((sid, generation)) = self.session_key() else {
             return Err(Error::login_required(LoginRequiredReason::NoSession));
         };
-        if Some((sid.clone(), generation)) != seen {
+        if Some((sid.clone(), generation)) != seen && !self.is_expired_now() {
             // Renewed by another tab (or signed in anew) while this one waited for the lock.
-            if let Some(token) = self.token_if(|s| !s.is_expired(now)) {
-                return Ok(token);
-            }
+            return self.current_token();
         }
         let prefix = self.inner.names.generation_prefix(&sid);
         let held = tabs.held(&prefix).await?;
@@ -401,33 +398,40 @@ impl<P: Platform> Client<P> {
         generation: u64,
     ) -> Result<AccessToken, Error> {
         tabs.post(&TabMessage::Hello);
-        let mut waited = 0;
-        while waited < TAB_WAIT_MS {
-            let now = self.inner.platform.now();
-            match self.session_key() {
-                None => return Err(Error::login_required(LoginRequiredReason::OtherTab)),
-                Some((s, g)) if s != sid || g > generation => {
-                    if let Some(token) = self.token_if(|s| !s.is_expired(now)) {
-                        return Ok(token);
-                    }
-                }
-                Some(_) => {}
-            }
-            self.inner.platform.sleep_ms(TAB_POLL_MS).await;
-            waited += TAB_POLL_MS;
+        let newer = |c: &Self| {
+            c.session_key()
+                .is_none_or(|(s, g)| (s != sid || g > generation) && !c.is_expired_now())
+        };
+        if !self.wait_until(TAB_WAIT_MS, newer).await {
+            // Never fall back to our refresh token: another tab has used it.
+            return Err(Error::Transport(crate::core::Transport::Timeout));
         }
-        // Never fall back to our refresh token: another tab has used it.
-        Err(Error::Transport(crate::core::Transport::Timeout))
+        self.current_token()
+            .map_err(|_| Error::login_required(LoginRequiredReason::OtherTab))
     }
 
-    /// The current access token when `ok` holds for the session.
-    fn token_if(&self, ok: impl Fn(&Session) -> bool) -> Option<AccessToken> {
+    /// True when the session's access token is past its expiry now.
+    fn is_expired_now(&self) -> bool {
+        let now = self.inner.platform.now();
         self.inner
             .session
             .borrow()
             .as_ref()
-            .filter(|s| ok(s))
-            .map(|s| s.access_token.clone())
+            .is_some_and(|s| s.is_expired(now))
+    }
+
+    /// Waits until `done` holds, looking every [`TAB_POLL_MS`], for at most `limit_ms`; whether it
+    /// held. (Another tab's answer arrives as a message handled by [`Client::receive`].)
+    async fn wait_until(&self, limit_ms: u64, done: impl Fn(&Self) -> bool) -> bool {
+        let mut waited = 0;
+        while !done(self) {
+            if waited >= limit_ms {
+                return false;
+            }
+            self.inner.platform.sleep_ms(TAB_POLL_MS).await;
+            waited += TAB_POLL_MS;
+        }
+        true
     }
 
     fn current_token(&self) -> Result<AccessToken, Error> {
@@ -663,8 +667,9 @@ impl<P: Platform> Client<P> {
         p.navigate(&url)
     }
 
-    /// One revocation with up to two retries on 429, 5xx and transport failures (J04), honouring a
-    /// `Retry-After` of at most 5 s: logout should not hang on a struggling provider.
+    /// One revocation with up to two retries on 429, 5xx and transport failures (J04), with the
+    /// refresh's [`backoff`] but a `Retry-After` of at most 5 s: logout should not hang on a
+    /// struggling provider.
     async fn revoke(&self, request: &HttpRequest) -> Result<(), Error> {
         let p = &self.inner.platform;
         let mut attempt = 0u32;
@@ -677,10 +682,12 @@ impl<P: Platform> Client<P> {
                 Err(Error::Transport(_)) => (true, None),
                 Err(err) => return Err(err),
             };
-            let delay = wait.unwrap_or(1u64 << attempt);
-            if !retry || attempt >= MAX_REFRESH_RETRIES || delay > MAX_REVOCATION_WAIT_SECS {
+            let Some(delay) = retry
+                .then(|| backoff(wait, attempt, MAX_REVOCATION_WAIT_SECS))
+                .flatten()
+            else {
                 return Err(crate::core::InvalidResponse::RevocationIncomplete.into());
-            }
+            };
             attempt += 1;
             p.sleep_ms(delay.saturating_mul(1000)).await;
         }
@@ -905,11 +912,8 @@ impl<P: Platform> Client<P> {
             return false;
         }
         tabs.post(&TabMessage::Hello);
-        let mut waited = 0;
-        while waited < JOIN_WAIT_MS && self.session_key().is_none() {
-            self.inner.platform.sleep_ms(TAB_POLL_MS).await;
-            waited += TAB_POLL_MS;
-        }
+        self.wait_until(JOIN_WAIT_MS, |c| c.session_key().is_some())
+            .await;
         self.is_authenticated()
     }
 
@@ -944,14 +948,27 @@ pub fn transaction_key(state: &str) -> String {
     key
 }
 
-/// Refresh attempts after the first one, for transient failures.
-const MAX_REFRESH_RETRIES: u32 = 2;
-/// The longest `Retry-After` honoured, in seconds; a longer one gives up at once.
+/// Attempts after the first one, for transient failures (refresh and revocation).
+const MAX_RETRIES: u32 = 2;
+/// The longest `Retry-After` a refresh honours, in seconds; a longer one gives up at once.
 const MAX_RETRY_AFTER_SECS: u64 = 30;
 
+/// The wait before retry number `attempt + 1` of a transient failure, or None to stop: at most
+/// [`MAX_RETRIES`] retries, the provider's `Retry-After` when it is `max_wait` seconds or less
+/// (RFC 9110 §10.2.3), otherwise 1 s, then 2 s.
+fn backoff(retry_after: Option<u64>, attempt: u32, max_wait: u64) -> Option<u64> {
+    if attempt >= MAX_RETRIES {
+        return None;
+    }
+    match retry_after {
+        Some(secs) if secs > max_wait => None,
+        Some(secs) => Some(secs),
+        None => Some(1u64 << attempt),
+    }
+}
+
 /// How long to wait before retrying a refresh, or None to stop: only transient failures (network,
-/// timeout, offline, 429 and 5xx) are retried, at most [`MAX_REFRESH_RETRIES`] times, honouring
-/// `Retry-After` (RFC 9110 §10.2.3) and otherwise backing off 1 s, then 2 s. OAuth errors are final
+/// timeout, offline, 429 and 5xx) are retried, with [`backoff`]. OAuth errors are final
 /// (RFC 6749 §5.2).
 fn retry_delay(
     result: &Result<Session, Error>,
@@ -959,23 +976,15 @@ fn retry_delay(
     attempt: u32,
 ) -> Option<u64> {
     use crate::core::InvalidResponse as I;
-    if attempt >= MAX_REFRESH_RETRIES {
-        return None;
-    }
-    let backoff = 1u64 << attempt;
     match result {
-        Err(Error::Transport(_)) => Some(backoff),
+        Err(Error::Transport(_)) => backoff(None, attempt, MAX_RETRY_AFTER_SECS),
         Err(Error::Server(OAuthError {
             status: Some(s), ..
         }))
         | Err(Error::InvalidResponse(I::HttpStatus { status: s }))
             if *s == 429 || *s >= 500 =>
         {
-            match retry_after {
-                Some(secs) if secs > MAX_RETRY_AFTER_SECS => None,
-                Some(secs) => Some(secs),
-                None => Some(backoff),
-            }
+            backoff(retry_after, attempt, MAX_RETRY_AFTER_SECS)
         }
         _ => None,
     }
