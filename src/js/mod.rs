@@ -76,6 +76,15 @@ fn user_value(driver: &Driver) -> JsValue {
         .unwrap_or(JsValue::NULL)
 }
 
+/// True when the call's options object has `name: true`.
+fn flag(options: &JsValue, name: &str) -> bool {
+    options.is_object()
+        && js_sys::Reflect::get(options, &JsValue::from_str(name))
+            .ok()
+            .and_then(|v| v.as_bool())
+            == Some(true)
+}
+
 fn set(obj: &js_sys::Object, key: &str, value: &JsValue) {
     let _ = js_sys::Reflect::set(obj, &JsValue::from_str(key), value);
 }
@@ -141,11 +150,7 @@ impl OidcClient {
     #[wasm_bindgen(js_name = getAccessToken, unchecked_return_type = "Promise<string>")]
     pub fn get_access_token(&self, options: JsValue) -> js_sys::Promise {
         let driver = self.driver.clone();
-        let force = options.is_object()
-            && js_sys::Reflect::get(&options, &"forceRefresh".into())
-                .ok()
-                .and_then(|v| v.as_bool())
-                == Some(true);
+        let force = flag(&options, "forceRefresh");
         let mut call = Box::pin(async move {
             driver
                 .access_token(force)
@@ -228,19 +233,10 @@ impl OidcClient {
     /// user is logged out locally either way).
     #[wasm_bindgen(js_name = handleLogoutCallback, unchecked_return_type = "Promise<boolean>")]
     pub fn handle_logout_callback(&self, url: Option<String>) -> js_sys::Promise {
-        let driver = self.driver.clone();
-        future_to_promise(async move {
-            let current = browser::current_url().map_err(|e| error::to_js(&e))?;
-            let url = url.unwrap_or_else(|| current.clone());
-            let params = browser::callback_pairs(&url).map_err(|e| error::to_js(&e))?;
-            if url == current {
-                browser::scrub_url(&current).map_err(|e| error::to_js(&e))?;
-            }
-            let done = driver
-                .complete_logout(&params.query)
-                .map_err(|e| error::to_js(&e))?;
-            Ok(JsValue::from_bool(done))
-        })
+        match browser::handle_logout_return(&self.driver, url.as_deref()) {
+            Ok(done) => js_sys::Promise::resolve(&JsValue::from_bool(done)),
+            Err(e) => js_sys::Promise::reject(&error::to_js(&e)),
+        }
     }
 
     /// The user's claims from the provider's userinfo endpoint, fetched once per session and cached
@@ -249,11 +245,7 @@ impl OidcClient {
     #[wasm_bindgen(js_name = getUser, unchecked_return_type = "Promise<Record<string, unknown>>")]
     pub fn get_user(&self, options: JsValue) -> js_sys::Promise {
         let driver = self.driver.clone();
-        let refresh = options.is_object()
-            && js_sys::Reflect::get(&options, &"refresh".into())
-                .ok()
-                .and_then(|v| v.as_bool())
-                == Some(true);
+        let refresh = flag(&options, "refresh");
         future_to_promise(async move {
             let claims = driver
                 .user_info(refresh)

@@ -135,9 +135,7 @@ impl Session {
                 .as_deref()
                 .is_some_and(|uri| is_redirect_page(&url, uri))
             {
-                let params = browser::callback_pairs(&url);
-                let _ = browser::scrub_url(&url);
-                if let Err(error) = params.and_then(|p| client.complete_logout(&p.query)) {
+                if let Err(error) = browser::handle_logout_return(&client, Some(&url)) {
                     // Logged out locally anyway; the provider's answer was not the one requested.
                     publish(AuthState::Failed { error });
                     return;
