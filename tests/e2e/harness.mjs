@@ -640,12 +640,13 @@ export async function getAccessToken(page, opts) {
 
 /**
  * Set up the file's servers and browser. Returns an object filled in by the `before` hook:
- * { servers, browser }. Options: atTtl.
+ * { servers, browser }. Options: those of startServers. `check` runs first and throws when what the
+ * suite serves is missing (default: the npm package).
  */
-export function setupSuite(options = {}) {
+export function setupSuite(options = {}, check = requirePackage) {
   const env = { servers: null, browser: null };
   before(async () => {
-    requirePackage();
+    check();
     env.servers = await startServers(options);
     env.browser = await launchBrowser();
   }, { timeout: 60_000 });

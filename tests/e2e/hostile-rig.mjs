@@ -100,11 +100,10 @@ window.__try = async (fn) => {
 }
 
 /**
- * One login in the current document: login() (its navigation is intercepted), the authorization
- * response fetched from the provider by Node, then handleRedirectCallback(url). Resolves to
- * { ok } or { ok: false, code, detail, text, message }.
+ * login() in the page (its navigation is intercepted) and the authorization response fetched from
+ * the provider by Node, not handled. Resolves to { authorizeUrl, callbackUrl }.
  */
-export async function loginInPage(page, servers, client) {
+export async function authorizeInPage(page, client) {
   const before = client.authorizeUrls.length;
   const started = await page.evaluate(() => window.__try((a) => a.login({ returnTo: '/' })));
   assert.ok(started.ok, `login() failed: ${JSON.stringify(started)}`);
@@ -116,7 +115,16 @@ export async function loginInPage(page, servers, client) {
   const authorizeUrl = client.authorizeUrls.at(-1);
   const res = await fetch(authorizeUrl, { redirect: 'manual', signal: AbortSignal.timeout(STEP_TIMEOUT) });
   assert.equal(res.status, 302, `authorize answered ${res.status}: ${await res.text()}`);
-  const callbackUrl = res.headers.get('location');
+  return { authorizeUrl, callbackUrl: res.headers.get('location') };
+}
+
+/**
+ * One login in the current document: login() (its navigation is intercepted), the authorization
+ * response fetched from the provider by Node, then handleRedirectCallback(url). Resolves to
+ * { ok } or { ok: false, code, detail, text, message }.
+ */
+export async function loginInPage(page, servers, client) {
+  const { callbackUrl } = await authorizeInPage(page, client);
   assert.ok(callbackUrl.startsWith(`${servers.appOrigin}/callback?`));
   return page.evaluate((u) => window.__try((a) => a.handleRedirectCallback(u)), callbackUrl);
 }

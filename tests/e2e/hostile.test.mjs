@@ -14,7 +14,7 @@ import {
   scanStorage, tokenRequests, txKeys, waitForApp,
 } from './harness.mjs';
 import {
-  loginInPage, openClientPage, resetScenario, scenario, sessionState, setupHostileSuite,
+  authorizeInPage, loginInPage, openClientPage, resetScenario, scenario, sessionState, setupHostileSuite,
 } from './hostile-rig.mjs';
 
 const env = setupHostileSuite();
@@ -37,18 +37,8 @@ async function loginWith(page, servers, client, mutate = () => {}) {
 
 /** login() in the page and the authorization response fetched from Node, not handled. */
 async function authorizeOnly(page, client) {
-  const before = client.authorizeUrls.length;
-  const started = await page.evaluate(() => window.__try((a) => a.login({ returnTo: '/' })));
-  assert.ok(started.ok, `login() failed: ${JSON.stringify(started)}`);
-  const deadline = Date.now() + STEP_TIMEOUT;
-  while (client.authorizeUrls.length === before) {
-    assert.ok(Date.now() < deadline, 'login() did not navigate to the authorization endpoint');
-    await new Promise((r) => { setTimeout(r, 20); });
-  }
-  const authorizeUrl = client.authorizeUrls.at(-1);
-  const response = await fetch(authorizeUrl, { redirect: 'manual', signal: AbortSignal.timeout(STEP_TIMEOUT) });
-  assert.equal(response.status, 302);
-  return { genuine: response.headers.get('location'), authorizeUrl };
+  const { authorizeUrl, callbackUrl } = await authorizeInPage(page, client);
+  return { genuine: callbackUrl, authorizeUrl };
 }
 
 /** Checks P1, P2, P4, P5, P6 and P7 after a rejection. */

@@ -8,12 +8,12 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { after, before, describe } from 'node:test';
+import { describe } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 import {
-  REPO, appError, appStatus, assertNoSecrets, assertScrubbed, callApi, e2eTest, launchBrowser, login,
-  logout, openApp, scanStorage, startServers, tokenRequests, txKeys,
+  REPO, appError, appStatus, assertNoSecrets, assertScrubbed, callApi, e2eTest, login, logout, openApp,
+  scanStorage, setupSuite, tokenRequests, txKeys,
 } from './harness.mjs';
 
 const AT_TTL = Number(process.env.E2E_AT_TTL || 8);
@@ -57,16 +57,7 @@ async function assertCleanStorage(page, servers, label) {
 for (const name of ['yew', 'leptos']) {
   describe(`${name} example app`, () => {
     const dir = join(APPS_DIR, `www-${name}`);
-    const env = { servers: null, browser: null };
-    before(async () => {
-      requireApp(dir);
-      env.servers = await startServers({ atTtl: AT_TTL, appDir: dir });
-      env.browser = await launchBrowser();
-    }, { timeout: 60_000 });
-    after(async () => {
-      await env.browser?.close().catch(() => {});
-      await env.servers?.stop();
-    }, { timeout: 30_000 });
+    const env = setupSuite({ atTtl: AT_TTL, appDir: dir }, () => requireApp(dir));
 
     e2eTest(env, `${name}: A01 B06 G03 J01 I01 I02 login, claims, token from use_access_token, one refresh after expiry, logout`, async ({ page, servers, capture }) => {
       await openApp(page, servers);
