@@ -9,13 +9,15 @@
 //
 // What is measured (each library in its own fresh browser context, same provider, same client):
 //   size         the wasm and the JavaScript each library ships: raw, gzip -9, brotli (max quality).
-//                oxidc JS is measured as published and minified by esbuild (like the peer's bundle);
+//                oxidc JS is measured as published and minified by esbuild (like the peer's bundle:
+//                `export { createClient, load } from 'oxidc'`);
 //                oidc-client-ts is `export { UserManager } from 'oidc-client-ts'` bundled by esbuild
 //                (--bundle --minify --format=esm --platform=browser --target=es2020).
 //   start-up     oxidc: fetch the wasm, compile, instantiate, createClient (discovery included);
 //                oidc-client-ts: import the bundle, new UserManager, load the discovery document.
 //   callback     from the callback page's navigation start to the access token in hand
-//                (library load, discovery, code exchange, ID-token checks).
+//                (library load, discovery, code exchange, ID-token checks). Each page loads its
+//                library's bundle from above (oxidc's fetches the wasm next to it).
 //   hot path     a valid token held: N sequential `await getAccessToken()` (oidc-client-ts:
 //                `(await getUser()).access_token`), per call.
 //   refresh      one forced renewal with the refresh token (oidc-client-ts: signinSilent()).
@@ -25,7 +27,7 @@
 //                wasm linear memory.
 
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { brotliCompressSync, constants as zc } from 'node:zlib';
@@ -95,7 +97,8 @@ async function measureSizes() {
   const wasm = sizesOf(readFileSync(join(PKG_DIR, 'oxidc_bg.wasm')));
   const files = jsFiles(PKG_DIR);
   const jsPublished = files.map((f) => sizesOf(readFileSync(f))).reduce(add);
-  const jsMin = sizesOf(await bundle("export { createClient } from './index.js';", PKG_DIR));
+  const oxidcBundle = await bundle("export { createClient, load } from './index.js';", PKG_DIR);
+  const jsMin = sizesOf(oxidcBundle);
   const peerBundle = await bundle("export { UserManager } from 'oidc-client-ts';", HERE);
   const peer = sizesOf(peerBundle);
   return {
@@ -107,7 +110,7 @@ async function measureSizes() {
       shipped_minified: add(wasm, jsMin),
     },
     'oidc-client-ts': { js_minified: peer, shipped_minified: peer },
-    peerBundle,
+    bundles: { oxidc: oxidcBundle, 'oidc-client-ts': peerBundle },
   };
 }
 
@@ -115,7 +118,7 @@ async function measureSizes() {
 // Pages (written to the app server's /__test/ directory; each is also its library's redirect URI)
 
 function oxidcPage(servers) {
-  return `import { createClient, load } from '/pkg/index.js';
+  return `import { createClient, load } from '/__test/oxidc-bundle.js';
 const config = ${JSON.stringify({ ...clientConfig(servers), redirectUri: servers.appOrigin + pagePath('oxidc') })};
 const b = window.__bench = {};
 try {
@@ -141,7 +144,7 @@ try {
 
 function peerPage(servers) {
   const c = clientConfig(servers);
-  return `import { UserManager } from '/__test/peer-bundle.js';
+  return `import { UserManager } from '/__test/oidc-client-ts-bundle.js';
 const b = window.__bench = {};
 try {
   const mgr = new UserManager({
@@ -193,7 +196,7 @@ document.documentElement.dataset.ready = 'true';
 `;
 
 const peerStartup = (servers) => `const t0 = performance.now();
-const { UserManager } = await import('/__test/peer-bundle.js');
+const { UserManager } = await import('/__test/oidc-client-ts-bundle.js');
 const t1 = performance.now();
 const mgr = new UserManager({ authority: ${JSON.stringify(servers.issuer)}, client_id: 'spa',
   redirect_uri: ${JSON.stringify(servers.appOrigin + pagePath('oidc-client-ts'))}, automaticSilentRenew: false });
@@ -208,9 +211,12 @@ const html = (script) => `<!DOCTYPE html><html><head><meta charset="utf-8"><titl
 <script type="module" src="${script}"></script></head><body><button id="login" type="button">Log in</button></body></html>
 `;
 
-function writePages(servers, peerBundle) {
+// Each library is served as its one minified bundle (the JS measured above), as an app's bundler
+// would ship it; oxidc's bundle loads the wasm next to it.
+function writePages(servers, bundles) {
   const dir = servers.testDir;
-  writeFileSync(join(dir, 'peer-bundle.js'), peerBundle);
+  for (const [name, code] of Object.entries(bundles)) writeFileSync(join(dir, `${name}-bundle.js`), code);
+  copyFileSync(join(PKG_DIR, 'oxidc_bg.wasm'), join(dir, 'oxidc_bg.wasm'));
   const pages = {
     oxidc: { main: oxidcPage(servers), startup: oxidcStartup(servers) },
     'oidc-client-ts': { main: peerPage(servers), startup: peerStartup(servers) },
@@ -243,6 +249,14 @@ async function ready(page) {
   if (error) throw new Error(`page error: ${error}`);
 }
 
+// The callback page's requests: [path, start ms, end ms] from its navigation start (in the JSON).
+const timeline = () => [
+  ['(document)', 0, Math.round(performance.getEntriesByType('navigation')[0].responseEnd)],
+  ...performance.getEntriesByType('resource')
+    .filter((e) => !e.name.endsWith('/favicon.ico'))
+    .map((e) => [new URL(e.name).pathname, Math.round(e.startTime), Math.round(e.responseEnd)]),
+];
+
 async function heapUsed(page) {
   const cdp = await page.context().newCDPSession(page);
   await cdp.send('HeapProfiler.enable');
@@ -255,7 +269,7 @@ async function heapUsed(page) {
 
 async function runLibrary(browser, servers, name) {
   const r = {
-    startup: [], callbackToTokenMs: [], hotPathUs: [], refreshMs: [], jsHeapBytes: [], wasmMemoryBytes: [],
+    startup: [], callbackToTokenMs: [], callbackTimeline: [], hotPathUs: [], refreshMs: [], jsHeapBytes: [], wasmMemoryBytes: [],
   };
   // Start-up.
   {
@@ -278,11 +292,13 @@ async function runLibrary(browser, servers, name) {
     const t = await page.evaluate(() => window.__bench.callbackToToken);
     if (typeof t !== 'number') throw new Error(`${name}: no token after the callback`);
     r.callbackToTokenMs.push(t);
+    r.callbackTimeline.push(await page.evaluate(timeline));
     r.jsHeapBytes.push(await heapUsed(page));
     r.wasmMemoryBytes.push(await page.evaluate(() => window.__wasmMemory()));
     if (last) await last.context.close();
     last = { context, page };
-    log(`${name}: login ${i + 1}/${REPS}: callback to token ${t.toFixed(1)} ms`);
+    log(`${name}: login ${i + 1}/${REPS}: callback to token ${t.toFixed(1)} ms;`,
+      r.callbackTimeline.at(-1).map(([path, a, b]) => `${path} ${a}-${b}`).join(', '));
   }
   const { context, page } = last;
   // Hot path.
@@ -395,8 +411,8 @@ async function main() {
   const started = new Date();
   log(`sizes (${PKG_DIR})`);
   const sizes = await measureSizes();
-  const { peerBundle } = sizes;
-  delete sizes.peerBundle;
+  const { bundles } = sizes;
+  delete sizes.bundles;
   // Each library's page is its own redirect URI (registered with the provider for this run).
   const servers = await startServers({
     atTtl: AT_TTL, env: { OP_EXTRA_REDIRECT_PATHS: LIBRARIES.map(pagePath).join(',') },
@@ -405,7 +421,7 @@ async function main() {
   const chromiumVersion = browser.version();
   const results = {};
   try {
-    writePages(servers, peerBundle);
+    writePages(servers, bundles);
     for (const name of LIBRARIES) {
       log(`${name}: ${REPS} repetitions`);
       results[name] = await runLibrary(browser, servers, name);
