@@ -10,9 +10,9 @@
 
 use oxidc::core::endpoint::check_config_url;
 use oxidc::core::{
-    AccessToken, CallbackParams, ClientConfig, HttpResponse, IdTokenExpectations, Json, JsonParser,
-    JwkSet, Jws, LoginRandom, Nonce, PendingLogin, ProviderMetadata, TokenResponse,
-    authorization_request, check_endpoint, check_return_to, form_urlencode, validate_id_token,
+    CallbackParams, ClientConfig, HttpResponse, IdTokenExpectations, Json, JsonParser, JwkSet, Jws,
+    LoginRandom, Nonce, PendingLogin, ProviderMetadata, TokenResponse, authorization_request,
+    check_endpoint, check_return_to, form_urlencode, validate_id_token,
     validate_refreshed_id_token,
 };
 use proptest::prelude::*;
@@ -308,11 +308,10 @@ proptest! {
         let _ = Jws::parse(&compact, &Fixed(payload.clone()));
         if let Ok(jws) = Jws::parse(&compact, &SerdeJson) {
             let nonce = Nonce::new("n".into());
-            let at = AccessToken::new("at".into());
             let algs = vec!["RS256".to_owned(), "none".to_owned()];
             let expect = IdTokenExpectations {
                 issuer: ISSUER, client_id: CLIENT_ID, nonce: Some(&nonce), max_age, allowed_algs: &algs,
-                leeway_secs: leeway, max_iat_age_secs: leeway, access_token: Some(&at),
+                leeway_secs: leeway, max_iat_age_secs: leeway, access_token_digest: Some(&sig),
             };
             if let Ok(claims) = validate_id_token(&jws, &expect, now) {
                 let _ = validate_refreshed_id_token(&claims, &jws, &claims, &jws);
@@ -329,7 +328,7 @@ proptest! {
         let algs = vec!["RS256".to_owned()];
         let expect = IdTokenExpectations {
             issuer: ISSUER, client_id: CLIENT_ID, nonce: None, max_age: Some(60), allowed_algs: &algs,
-            leeway_secs: 60, max_iat_age_secs: 600, access_token: None,
+            leeway_secs: 60, max_iat_age_secs: 600, access_token_digest: None,
         };
         let _ = validate_id_token(&jws, &expect, now);
     }
@@ -510,7 +509,7 @@ proptest! {
             let algs = vec!["RS256".to_owned()];
             let expect = IdTokenExpectations {
                 issuer: ISSUER, client_id: CLIENT_ID, nonce: Some(&nonce), max_age: None, allowed_algs: &algs,
-                leeway_secs: 60, max_iat_age_secs: 600, access_token: None,
+                leeway_secs: 60, max_iat_age_secs: 600, access_token_digest: None,
             };
             // The claims may still pass (an edit of `sub` or of the signature part); the
             // signature is checked afterwards, by WebCrypto. What matters here: no panic.

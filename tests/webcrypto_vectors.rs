@@ -1,6 +1,6 @@
-//! WebCrypto signature verification in headless Chromium, with fixed vectors (RS256, PS256,
-//! ES256 with the JWS `R || S` encoding, EdDSA/Ed25519) made once with node:crypto. Each key goes
-//! through the core's JWK reader first, as in the real flow.
+//! WebCrypto in headless Chromium: SHA-2 digests (FIPS 180 vectors), and signature verification
+//! with fixed vectors (RS256, PS256, ES256 with the JWS `R || S` encoding, EdDSA/Ed25519) made once
+//! with node:crypto. Each key goes through the core's JWK reader first, as in the real flow.
 #![cfg(target_arch = "wasm32")]
 
 use base64::Engine as _;
@@ -133,5 +133,43 @@ async fn e06_a_signature_under_another_algorithm_or_key_does_not_verify() {
     assert_eq!(
         verify("none", &key(rs), rs.input.as_bytes(), &[]).await,
         Err(Error::id_token(IdTokenProblem::Alg))
+    );
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[wasm_bindgen_test]
+async fn e21_digests_match_the_fips_180_vectors_and_give_the_spec_at_hash() {
+    use oxidc::core::{Sha, at_hash};
+    let p = BrowserPlatform::default();
+    let cases = [
+        (
+            Sha::Sha256,
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",
+        ),
+        (
+            Sha::Sha384,
+            "cb00753f45a35e8bb5a03d699ac65007272c32ab0eded1631a8b605a43ff5bed8086072ba1e7cc2358baeca134c825a7",
+        ),
+        (
+            Sha::Sha512,
+            "ddaf35a193617abacc417349ae20413112e6fa4e89a97ea20a9eeee64b55d39a2192992a274fc1a836ba3c23a3feebbd454d4423643ce80e2a9ac94fa54ca49f",
+        ),
+    ];
+    for (sha, expected) in cases {
+        assert_eq!(
+            hex(&p.digest(sha, b"abc").await.unwrap()),
+            expected,
+            "{sha:?}"
+        );
+    }
+    // OIDC Core Appendix A.3/A.4: the at_hash of this access token with RS256.
+    let token = b"jHkWEdUXMU1BwAsC4vtUsZwnNvTIxEl0z9K3vx5KF0Y";
+    let digest = p.digest(Sha::Sha256, token).await.unwrap();
+    assert_eq!(
+        at_hash("RS256", &digest).as_deref(),
+        Some("77QmUPtjPfzWtF2AnpK9RQ")
     );
 }

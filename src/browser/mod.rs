@@ -20,7 +20,7 @@ pub use location::{
     UrlParams, callback_pairs, current_url, is_callback_url, path_of, replace_url, scrub_url,
 };
 
-use crate::core::{Error, HttpRequest, HttpResponse, JsonParser, Platform as PlatformError};
+use crate::core::{Error, HttpRequest, HttpResponse, JsonParser, Platform as PlatformError, Sha};
 use std::rc::Rc;
 
 use crate::driver::{Platform, TabNames, Tabs};
@@ -123,6 +123,10 @@ impl Platform for BrowserPlatform {
 
     fn tabs(&self) -> Option<&dyn Tabs> {
         self.tabs.as_ref().map(|t| t as &dyn Tabs)
+    }
+
+    async fn digest(&self, sha: Sha, data: &[u8]) -> Result<Vec<u8>, Error> {
+        webcrypto::digest(sha, data).await
     }
 
     async fn verify_signature(

@@ -1,14 +1,15 @@
-//! JWS signature verification with WebCrypto (`crypto.subtle.importKey("jwk", ...)` + `verify`).
+//! JWS signature verification with WebCrypto (`crypto.subtle.importKey("jwk", ...)` + `verify`), and
+//! the SHA-2 digests for `at_hash` (`crypto.subtle.digest`).
 //!
-//! The browser does the RSA, ECDSA and Ed25519 arithmetic; nothing of it is reimplemented here. The
-//! bindings go through one small extern type, so that only two functions are imported.
+//! The browser does the RSA, ECDSA, Ed25519 and SHA-2 arithmetic; nothing of it is reimplemented
+//! here. The bindings go through one small extern type, so that only three functions are imported.
 
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
 use super::globals::global_property;
-use crate::core::{Error, IdTokenProblem, Platform as PlatformError};
+use crate::core::{Error, IdTokenProblem, Platform as PlatformError, Sha};
 
 #[wasm_bindgen]
 extern "C" {
@@ -24,6 +25,9 @@ extern "C" {
         extractable: bool,
         usages: &js_sys::Array,
     ) -> Result<js_sys::Promise, JsValue>;
+
+    #[wasm_bindgen(method, catch)]
+    fn digest(this: &Subtle, algorithm: &str, data: &[u8]) -> Result<js_sys::Promise, JsValue>;
 
     #[wasm_bindgen(method, catch)]
     fn verify(
@@ -97,6 +101,30 @@ fn not_supported(e: &JsValue) -> bool {
         .is_some_and(|n| n == "NotSupportedError")
 }
 
+fn subtle() -> Result<Subtle, Error> {
+    global_property("crypto")
+        .and_then(|c| js_sys::Reflect::get(&c, &JsValue::from_str("subtle")).ok())
+        .filter(|s| s.is_object())
+        .map(JsCast::unchecked_into)
+        .ok_or(Error::Platform(PlatformError::CryptoUnavailable))
+}
+
+/// The `sha` digest of `data`; `Err(CryptoUnavailable)` without WebCrypto.
+pub(crate) async fn digest(sha: Sha, data: &[u8]) -> Result<Vec<u8>, Error> {
+    let unavailable = || Error::Platform(PlatformError::CryptoUnavailable);
+    // WebCrypto copies `data` before `digest` returns its promise.
+    let promise = subtle()?
+        .digest(sha.name(), data)
+        .map_err(|_| unavailable())?;
+    let buffer = JsFuture::from(promise).await.map_err(|_| unavailable())?;
+    let out = js_sys::Uint8Array::new(&buffer).to_vec();
+    if out.len() == sha.output_len() {
+        Ok(out)
+    } else {
+        Err(unavailable())
+    }
+}
+
 /// Verifies `signature` over `signing_input` with the public JWK `jwk` for JWS algorithm `alg`.
 /// `Ok(false)` for a bad signature or an unusable key; `Err(CryptoUnavailable)` without WebCrypto;
 /// `Err(IdToken(Alg))` when this browser does not implement the algorithm (e.g. Ed25519).
@@ -107,11 +135,7 @@ pub(crate) async fn verify_signature(
     signature: &[u8],
 ) -> Result<bool, Error> {
     let unavailable = || Error::Platform(PlatformError::CryptoUnavailable);
-    let subtle: Subtle = global_property("crypto")
-        .and_then(|c| js_sys::Reflect::get(&c, &JsValue::from_str("subtle")).ok())
-        .filter(|s| s.is_object())
-        .ok_or_else(unavailable)?
-        .unchecked_into();
+    let subtle = subtle()?;
     let (import_alg, verify_alg) = params(alg).ok_or(Error::id_token(IdTokenProblem::Alg))?;
     let key_data =
         js_sys::JSON::parse(jwk).map_err(|_| Error::id_token(IdTokenProblem::KeySelection))?;

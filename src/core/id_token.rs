@@ -7,14 +7,13 @@
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use sha2::digest::FixedOutputReset;
-use sha2::{Digest, Sha256, Sha384, Sha512};
 
 use super::config::SUPPORTED_ID_TOKEN_ALGS;
+use super::digest::Sha;
 use super::error::{Error, IdTokenProblem};
 use super::json::Json;
 use super::jwt::Jws;
-use super::secret::{AccessToken, Nonce, constant_time_eq};
+use super::secret::{Nonce, constant_time_eq};
 
 /// Longest accepted `sub`, in bytes (OIDC Core §2: at most 255 ASCII characters).
 pub const MAX_SUB_LEN: usize = 255;
@@ -64,8 +63,10 @@ pub struct IdTokenExpectations<'a> {
     pub leeway_secs: u64,
     /// How old `iat` may be, seconds (plus leeway).
     pub max_iat_age_secs: u64,
-    /// The access token issued with the ID token, to check `at_hash` when present.
-    pub access_token: Option<&'a AccessToken>,
+    /// When an access token came with the ID token and the ID token has an `at_hash` claim: the
+    /// access token's digest with [`Sha::for_jws_alg`] of the token's `alg` (empty when that gives
+    /// `None`, so the claim is refused). `None`: `at_hash` is not checked.
+    pub access_token_digest: Option<&'a [u8]>,
 }
 
 fn fail(problem: IdTokenProblem) -> Error {
@@ -177,8 +178,8 @@ pub fn validate_id_token(
         Some(Json::String(h)) => Some(h.clone()),
         Some(_) => return Err(fail(IdTokenProblem::AtHash)),
     };
-    if let (Some(claim), Some(at)) = (&at_hash_claim, expect.access_token) {
-        if at_hash(alg, at).as_deref() != Some(claim.as_str()) {
+    if let (Some(claim), Some(digest)) = (&at_hash_claim, expect.access_token_digest) {
+        if at_hash(alg, digest).as_deref() != Some(claim.as_str()) {
             return Err(fail(IdTokenProblem::AtHash));
         }
     }
@@ -252,33 +253,15 @@ fn audience_set(aud: &[String]) -> Vec<&str> {
     v
 }
 
-/// `at_hash` (OIDC Core §3.1.3.8): base64url of the left half of the hash of the access
-/// token, with the SHA-2 size named by `alg` (`*256`, `*384`, `*512`); `None` for other
-/// algorithms (including EdDSA, whose hash depends on the curve).
-pub fn at_hash(alg: &str, access_token: &AccessToken) -> Option<String> {
-    let token = access_token.secret().as_bytes();
-    let digest: Vec<u8> = match alg {
-        "RS256" | "PS256" | "ES256" => hash_secret::<Sha256>(token),
-        "RS384" | "PS384" | "ES384" => hash_secret::<Sha384>(token),
-        "RS512" | "PS512" | "ES512" => hash_secret::<Sha512>(token),
-        _ => return None,
-    };
-    let half = digest.get(..digest.len() / 2)?;
-    Some(URL_SAFE_NO_PAD.encode(half))
-}
-
-/// Hashes a secret, then overwrites the hasher's block buffer, which still held the secret's last
-/// partial block: otherwise that copy of the token stays in a stack frame (readable in the
-/// WebAssembly memory) after the token itself has been wiped.
-fn hash_secret<D: Digest + FixedOutputReset>(data: &[u8]) -> Vec<u8> {
-    let mut hasher = D::new();
-    Digest::update(&mut hasher, data);
-    let out = hasher.finalize_reset().to_vec();
-    // 127 bytes: one byte short of the largest block (SHA-512), so they are buffered and cover any
-    // tail the buffer can hold (shorter blocks: one block of zeros is hashed, the rest buffered).
-    Digest::update(&mut hasher, [0u8; 127]);
-    std::hint::black_box(&hasher);
-    out
+/// `at_hash` (OIDC Core §3.1.3.8): base64url of the left half of `digest`, the access token's
+/// hash with the SHA-2 size named by `alg` ([`Sha::for_jws_alg`]); `None` when `alg` names no
+/// hash (EdDSA, whose hash depends on the curve, among others) or `digest` is not of that size.
+pub fn at_hash(alg: &str, digest: &[u8]) -> Option<String> {
+    let sha = Sha::for_jws_alg(alg)?;
+    if digest.len() != sha.output_len() {
+        return None;
+    }
+    Some(URL_SAFE_NO_PAD.encode(&digest[..digest.len() / 2]))
 }
 
 #[cfg(test)]

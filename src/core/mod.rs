@@ -18,6 +18,7 @@
 pub mod authorize;
 pub mod callback;
 pub mod config;
+pub mod digest;
 pub mod discovery;
 pub mod endpoint;
 pub mod error;
@@ -44,6 +45,7 @@ pub use authorize::{
 };
 pub use callback::{CallbackParams, RESPONSE_PARAMS, ValidatedCallback};
 pub use config::{ClientConfig, check_distinct_issuers};
+pub use digest::Sha;
 pub use discovery::{ProviderMetadata, discovery_url};
 pub use endpoint::{append_query, check_endpoint, form_urlencode};
 pub use error::{

@@ -28,7 +28,7 @@ use crate::core::{
     silent_authorization_request, userinfo_claims, userinfo_request, validate_id_token,
     validate_refreshed_id_token,
 };
-use crate::core::{HttpRequest, HttpResponse, Method, OAuthError};
+use crate::core::{HttpRequest, HttpResponse, Method, OAuthError, Sha};
 use flight::SingleFlight;
 use session::Session;
 use tabs::newest_generation;
@@ -289,7 +289,10 @@ impl<P: Platform> Client<P> {
             let id_token = tokens.require_id_token()?;
             let jws = Jws::parse(id_token.secret(), p.json())?;
             self.verify_id_token_signature(&jws).await?;
-            Some(self.check_id_token(&jws, &tokens.access_token, Some(&pending), received)?)
+            Some(
+                self.check_id_token(&jws, &tokens.access_token, Some(&pending), received)
+                    .await?,
+            )
         } else {
             None
         };
@@ -306,13 +309,24 @@ impl<P: Platform> Client<P> {
     }
 
     /// Checks an ID token's claims (OIDC Core §3.1.3.7), after `verify_id_token_signature` (keys.rs).
-    fn check_id_token(
+    /// The platform hashes the access token for `at_hash` when the token has that claim.
+    async fn check_id_token(
         &self,
         jws: &Jws,
         access_token: &AccessToken,
         pending: Option<&PendingLogin>,
         now: u64,
     ) -> Result<IdTokenClaims, Error> {
+        let digest = match jws.payload.get("at_hash") {
+            None => None,
+            Some(_) => Some(match Sha::for_jws_alg(&jws.alg) {
+                Some(sha) => {
+                    let token = access_token.secret().as_bytes();
+                    self.inner.platform.digest(sha, token).await?
+                }
+                None => Vec::new(),
+            }),
+        };
         let cfg = &self.inner.config;
         let allowed = self.allowed_id_token_algs();
         let expect = IdTokenExpectations {
@@ -323,7 +337,7 @@ impl<P: Platform> Client<P> {
             allowed_algs: &allowed,
             leeway_secs: cfg.leeway_secs,
             max_iat_age_secs: cfg.max_iat_age_secs,
-            access_token: Some(access_token),
+            access_token_digest: digest.as_deref(),
         };
         validate_id_token(jws, &expect, now)
     }
@@ -529,7 +543,9 @@ impl<P: Platform> Client<P> {
             Some(new_token) => {
                 let new_jws = Jws::parse(new_token.secret(), p.json())?;
                 self.verify_id_token_signature(&new_jws).await?;
-                let claims = self.check_id_token(&new_jws, &tokens.access_token, None, now)?;
+                let claims = self
+                    .check_id_token(&new_jws, &tokens.access_token, None, now)
+                    .await?;
                 if let (Some(orig_claims), Some(orig_jws)) =
                     (&original.claims, original.id_jws(p.json()))
                 {
@@ -889,7 +905,7 @@ impl<P: Platform> Client<P> {
             allowed_algs: &allowed,
             leeway_secs: cfg.leeway_secs,
             max_iat_age_secs: cfg.max_iat_age_secs,
-            access_token: None,
+            access_token_digest: None,
         };
         validate_id_token(&jws, &expect, iat)
     }

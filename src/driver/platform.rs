@@ -5,7 +5,7 @@
 //! what lets it move into a dedicated Web Worker later without touching the protocol core.
 
 use super::tabs::Tabs;
-use crate::core::{Error, HttpRequest, HttpResponse, JsonParser};
+use crate::core::{Error, HttpRequest, HttpResponse, JsonParser, Sha};
 
 /// Everything the driver needs from the place it runs in.
 ///
@@ -36,6 +36,9 @@ pub trait Platform {
     fn tabs(&self) -> Option<&dyn Tabs> {
         None
     }
+    /// The `sha` digest of `data` (for `at_hash`; WebCrypto's `digest` in the browser). `Err` only
+    /// when hashing cannot run at all (no WebCrypto).
+    async fn digest(&self, sha: Sha, data: &[u8]) -> Result<Vec<u8>, Error>;
     /// Verifies a JWS signature (RFC 7515 §5.2) with a public key: `alg` is a JWS algorithm
     /// (`RS256`, `PS256`, `ES256`, `EdDSA`, ...), `jwk` the public key as JWK JSON
     /// ([`crate::core::Jwk::public_jwk`]), `signature` the decoded signature (`R || S` for ECDSA).

@@ -21,10 +21,23 @@ pub(super) fn token(payload: &serde_json::Value) -> Jws {
     parse_with(serde_json::json!({"alg": "RS256", "kid": "k"}), payload)
 }
 
+/// The access token's digest for `alg`, as the platform computes it (empty when `alg` names none).
+pub(super) fn digest(alg: &str, access_token: &str) -> Vec<u8> {
+    use sha2::Digest as _;
+    let data = access_token.as_bytes();
+    match crate::core::Sha::for_jws_alg(alg) {
+        Some(crate::core::Sha::Sha256) => sha2::Sha256::digest(data).to_vec(),
+        Some(crate::core::Sha::Sha384) => sha2::Sha384::digest(data).to_vec(),
+        Some(crate::core::Sha::Sha512) => sha2::Sha512::digest(data).to_vec(),
+        None => Vec::new(),
+    }
+}
+
 pub(super) struct Ctx {
     nonce: Nonce,
     algs: Vec<String>,
-    at: AccessToken,
+    /// The RS256 digest of the access token "AT-xyz".
+    at: Vec<u8>,
 }
 
 impl Ctx {
@@ -32,7 +45,7 @@ impl Ctx {
         Self {
             nonce: Nonce::new(NONCE.into()),
             algs: vec!["RS256".into(), "ES256".into()],
-            at: AccessToken::new("AT-xyz".into()),
+            at: digest("RS256", "AT-xyz"),
         }
     }
     pub(super) fn expect(&self) -> IdTokenExpectations<'_> {
@@ -44,7 +57,7 @@ impl Ctx {
             allowed_algs: &self.algs,
             leeway_secs: 60,
             max_iat_age_secs: 600,
-            access_token: Some(&self.at),
+            access_token_digest: Some(&self.at),
         }
     }
 }
@@ -334,10 +347,23 @@ fn e21_at_hash() {
     );
     // Not checkable without an access token; absent claim is fine (OPTIONAL in the code flow).
     let mut e = ctx.expect();
-    e.access_token = None;
+    e.access_token_digest = None;
     assert!(validate_id_token(&token(&edit("at_hash", "AAAA".into())), &e, NOW).is_ok());
     assert!(check(&claims()).is_ok());
-    // EdDSA has no defined hash here: a present at_hash cannot be verified and is refused.
+    // A digest of the wrong size for the token's alg (here SHA-256 for RS384) is refused.
+    let mut e = ctx.expect();
+    let rs384 = vec!["RS384".to_owned()];
+    e.allowed_algs = &rs384;
+    let t = parse_with(
+        serde_json::json!({"alg": "RS384"}),
+        &edit("at_hash", good.clone().into()),
+    );
+    assert_eq!(
+        validate_id_token(&t, &e, NOW),
+        problem(IdTokenProblem::AtHash)
+    );
+    // EdDSA has no defined hash here: a present at_hash cannot be verified and is refused (the
+    // driver passes an empty digest; any digest is refused).
     let mut e = ctx.expect();
     let ed = vec!["EdDSA".to_owned()];
     e.allowed_algs = &ed;
@@ -354,17 +380,28 @@ fn e21_at_hash() {
 #[test]
 fn e21_at_hash_vectors() {
     // OIDC Core Appendix A.3/A.4 example: access token "jHkWEdUXMU1BwAsC4vtUsZwnNvTIxEl0z9K3vx5KF0Y", RS256.
-    let at = AccessToken::new("jHkWEdUXMU1BwAsC4vtUsZwnNvTIxEl0z9K3vx5KF0Y".into());
+    let at = "jHkWEdUXMU1BwAsC4vtUsZwnNvTIxEl0z9K3vx5KF0Y";
+    let d = |alg| digest(alg, at);
     assert_eq!(
-        at_hash("RS256", &at).as_deref(),
+        at_hash("RS256", &d("RS256")).as_deref(),
         Some("77QmUPtjPfzWtF2AnpK9RQ")
     );
-    assert_eq!(at_hash("ES256", &at), at_hash("PS256", &at));
-    assert_eq!(at_hash("RS384", &at).map(|h| h.len()), Some(32));
-    assert_eq!(at_hash("ES512", &at).map(|h| h.len()), Some(43));
-    assert_eq!(at_hash("EdDSA", &at), None);
-    assert_eq!(at_hash("none", &at), None);
-    assert_eq!(at_hash("HS256", &at), None);
+    assert_eq!(at_hash("ES256", &d("ES256")), at_hash("PS256", &d("PS256")));
+    assert_eq!(at_hash("RS384", &d("RS384")).map(|h| h.len()), Some(32));
+    assert_eq!(at_hash("ES512", &d("ES512")).map(|h| h.len()), Some(43));
+    assert_eq!(
+        at_hash("RS384", &d("RS256")),
+        None,
+        "digest of the wrong size"
+    );
+    for alg in ["EdDSA", "none", "HS256", "RS1", "ES", "XS256"] {
+        assert_eq!(at_hash(alg, &d("RS256")), None, "{alg}");
+    }
+    assert_eq!(
+        crate::core::Sha::for_jws_alg("PS512"),
+        Some(crate::core::Sha::Sha512)
+    );
+    assert_eq!(crate::core::Sha::for_jws_alg("HS384"), None);
 }
 
 #[test]

@@ -14,7 +14,7 @@ fn refreshed(edit_fn: impl FnOnce(&mut serde_json::Value)) -> (IdTokenClaims, Jw
     let ctx = Ctx::new();
     let mut e = ctx.expect();
     e.nonce = None;
-    e.access_token = None;
+    e.access_token_digest = None;
     (validate_id_token(&t, &e, NOW + 100).unwrap(), t)
 }
 

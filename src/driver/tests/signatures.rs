@@ -44,6 +44,26 @@ fn assert_no_session(c: &C) {
 }
 
 #[test]
+fn e21_at_hash_is_checked_against_the_platform_digest_at_login_and_refresh() {
+    let (c, p) = client();
+    p.op.borrow_mut().at_hash = Some(true);
+    login(&c, &p).unwrap();
+    assert!(c.claims().is_some_and(|cl| cl.get("at_hash").is_some()));
+    block_on(c.access_token(true)).expect("refreshed ID token with a right at_hash");
+    // A wrong at_hash in a refreshed ID token: the response is discarded.
+    p.op.borrow_mut().at_hash = Some(false);
+    assert_eq!(
+        detail(block_on(c.access_token(true))),
+        id_token_err("at_hash")
+    );
+    // And at login: nothing is kept.
+    let (c, p) = client();
+    p.op.borrow_mut().at_hash = Some(false);
+    assert_eq!(detail(login(&c, &p)), id_token_err("at_hash"));
+    assert_no_session(&c);
+}
+
+#[test]
 fn e01_c08_signed_token_accepted_with_keys_from_the_metadata_jwks_uri_fetched_once() {
     let (c, p) = client();
     login(&c, &p).unwrap();

@@ -129,6 +129,15 @@ pub(crate) struct Provider {
     pub(crate) jwks_status: u16,
     /// How ID tokens are signed: header and key (None: [`jwt`]).
     pub(crate) signer: Option<(serde_json::Value, serde_json::Value)>,
+    /// An `at_hash` claim in ID tokens: `Some(true)` the right one for RS256, `Some(false)` a
+    /// wrong one, `None` no claim.
+    pub(crate) at_hash: Option<bool>,
+}
+
+/// The RS256 `at_hash` of an access token (OIDC Core §3.1.3.8), computed here independently.
+pub(crate) fn rs256_at_hash(access_token: &str) -> String {
+    use sha2::Digest as _;
+    URL_SAFE_NO_PAD.encode(&sha2::Sha256::digest(access_token.as_bytes())[..16])
 }
 
 /// The in-memory platform.
@@ -427,6 +436,15 @@ impl Provider {
         if let Some(n) = nonce {
             claims["nonce"] = serde_json::Value::String(n.into());
         }
+        if let Some(right) = self.at_hash {
+            let at = format!("at-{}", self.counter);
+            claims["at_hash"] = if right {
+                rs256_at_hash(&at)
+            } else {
+                rs256_at_hash("another token")
+            }
+            .into();
+        }
         let mut body = serde_json::json!({
             "access_token": format!("at-{}", self.counter),
             "token_type": "Bearer",
@@ -615,6 +633,15 @@ impl Platform for Rc<FakePlatform> {
         self.storage
             .borrow_mut()
             .retain(|k, _| !k.starts_with(prefix));
+    }
+    async fn digest(&self, sha: crate::core::Sha, data: &[u8]) -> Result<Vec<u8>, Error> {
+        use sha2::Digest as _;
+        Yield(false).await;
+        Ok(match sha {
+            crate::core::Sha::Sha256 => sha2::Sha256::digest(data).to_vec(),
+            crate::core::Sha::Sha384 => sha2::Sha384::digest(data).to_vec(),
+            crate::core::Sha::Sha512 => sha2::Sha512::digest(data).to_vec(),
+        })
     }
     async fn verify_signature(
         &self,
