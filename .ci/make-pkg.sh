@@ -23,9 +23,14 @@ fi
 if [ "${OXIDC_NO_MINIFY_IMPORTS:-}" != 1 ]; then
   node .ci/minify-imports.mjs pkg/oxidc_bg.wasm pkg/oxidc.js >/dev/null
 fi
-snippet=$(cd pkg && ls snippets/*/src/js/error.js | head -1)
-[ -n "$snippet" ] || { echo "make-pkg: error snippet missing" >&2; exit 1; }
-sed "s#__ERROR_MODULE__#${snippet}#" pkg-template/index.js > pkg/index.js
+# The entry imports two of wasm-bindgen's snippets (the OidcError class, and `send`), whose directory
+# name carries a hash.
+snippets=$(cd pkg && ls -d snippets/*/ | head -1)
+snippets=${snippets%/}
+for f in src/js/error.js src/browser/http.js; do
+  [ -f "pkg/$snippets/$f" ] || { echo "make-pkg: snippet $f missing" >&2; exit 1; }
+done
+sed "s#__SNIPPETS__#${snippets}#g" pkg-template/index.js > pkg/index.js
 sed "s#__VERSION__#${version}#" pkg-template/package.json > pkg/package.json
 cp pkg-template/index.d.ts pkg-template/README.md pkg/
 cp LICENSE-MIT LICENSE-APACHE pkg/ 2>/dev/null || true

@@ -1,6 +1,7 @@
 // oxidc: the package entry. Loads the WebAssembly module once, on first use.
 import init, { createClient as createWasmClient, OidcClient } from "./oxidc.js";
-export { OidcError } from "./__ERROR_MODULE__";
+import { send } from "./__SNIPPETS__/src/browser/http.js";
+export { OidcError } from "./__SNIPPETS__/src/js/error.js";
 export { OidcClient };
 
 // getAccessToken hot path: while the session holds the same fresh token (same _freshKey), hand out the
@@ -37,8 +38,39 @@ export function load() {
   return ready;
 }
 
+// The discovery request starts here, while the WebAssembly module loads, instead of after it: one
+// round trip to the provider less on every page load. It is sent only for an issuer the client
+// accepts (https, or http to a loopback host with allowLoopbackHttp) and goes through the same `send`
+// as every other request; the wasm takes its answer only for the very request it would send
+// (method, URL, headers) and checks it like any other.
+const LOOPBACK = ["localhost", "127.0.0.1", "[::1]"];
+function startDiscovery(options) {
+  try {
+    const issuer = options.issuer;
+    if (typeof issuer !== "string") return undefined;
+    const url = new URL(issuer);
+    const loopback = options.allowLoopbackHttp === true && url.protocol === "http:" && LOOPBACK.includes(url.hostname);
+    if ((url.protocol !== "https:" && !loopback) || url.search || url.hash || url.username || url.password) return undefined;
+    const early = {
+      url: `${issuer.endsWith("/") ? issuer.slice(0, -1) : issuer}/.well-known/openid-configuration`,
+      headers: [["Accept", "application/json"]],
+      controller: new AbortController(),
+    };
+    early.response = send("GET", early.url, early.headers, undefined, early.controller.signal);
+    early.response.catch(() => {}); // the wasm reads the outcome; an unused request is aborted below
+    return early;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Creates a client for one OpenID provider: fetches and checks its discovery document. */
 export async function createClient(options) {
-  await load();
-  return createWasmClient(options);
+  const early = startDiscovery(options);
+  try {
+    await load();
+    return await createWasmClient(options, early);
+  } finally {
+    early?.controller.abort();
+  }
 }

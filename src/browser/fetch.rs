@@ -1,18 +1,73 @@
 //! HTTP for the protocol: `fetch` with redirects not followed, no cookies or credentials, no caching,
-//! no referrer, an overall deadline, and a cap on the response body.
+//! no referrer (all set in `http.js`, shared with the package entry), an overall deadline, and a cap
+//! on the response body.
 
+use js_sys::{Array, Promise, Reflect};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{
-    AbortController, Headers, ReferrerPolicy, Request, RequestCache, RequestCredentials,
-    RequestInit, RequestMode, RequestRedirect, Response, ResponseType,
-};
+use web_sys::{AbortController, AbortSignal, Response, ResponseType};
 
 use super::globals;
 use crate::core::{
     Error, HttpRequest, HttpResponse, InvalidResponse, MAX_BODY_BYTES, Method, Transport,
 };
+
+#[wasm_bindgen(module = "/src/browser/http.js")]
+extern "C" {
+    /// `fetch` with the library's request policy.
+    #[wasm_bindgen(catch)]
+    fn send(
+        method: &str,
+        url: &str,
+        headers: &Array,
+        body: Option<String>,
+        signal: &AbortSignal,
+    ) -> Result<Promise, JsValue>;
+}
+
+/// A GET the package entry started (with `send`) before the WebAssembly module was ready: the
+/// discovery request, so that it overlaps with loading the module. Used only for a request with the
+/// same method, URL and headers; its answer gets the same checks as any other.
+pub(crate) struct Early {
+    url: String,
+    headers: Vec<(String, String)>,
+    response: Promise,
+    controller: AbortController,
+}
+
+impl std::fmt::Debug for Early {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Early").field("url", &self.url).finish()
+    }
+}
+
+impl Early {
+    /// Reads `{ url, headers, response, controller }` as made by the package entry; `None` for
+    /// anything else.
+    pub(crate) fn from_js(value: &JsValue) -> Option<Early> {
+        let get = |k: &str| Reflect::get(value, &JsValue::from_str(k)).ok();
+        let mut headers = Vec::new();
+        for pair in get("headers")?.dyn_into::<Array>().ok()?.iter() {
+            let pair = pair.dyn_into::<Array>().ok()?;
+            headers.push((pair.get(0).as_string()?, pair.get(1).as_string()?));
+        }
+        Some(Early {
+            url: get("url")?.as_string()?,
+            headers,
+            response: get("response")?.dyn_into().ok()?,
+            controller: get("controller")?.dyn_into().ok()?,
+        })
+    }
+
+    /// Whether this is the request the driver is about to send.
+    pub(crate) fn answers(&self, request: &HttpRequest) -> bool {
+        request.method == Method::Get
+            && request.body.is_none()
+            && request.url == self.url
+            && request.headers == self.headers
+    }
+}
 
 /// Clears the deadline timer when the exchange ends, however it ends.
 struct Deadline {
@@ -26,8 +81,13 @@ impl Drop for Deadline {
     }
 }
 
-/// Sends `request` and reads the whole response within `timeout_ms`.
-pub(crate) async fn fetch(request: &HttpRequest, timeout_ms: u32) -> Result<HttpResponse, Error> {
+/// Sends `request` (or takes the answer of `early`, the same request already sent) and reads the
+/// whole response within `timeout_ms`.
+pub(crate) async fn fetch(
+    request: &HttpRequest,
+    timeout_ms: u32,
+    early: Option<Early>,
+) -> Result<HttpResponse, Error> {
     let network = |_| {
         Error::Transport(if globals::online() {
             Transport::Network
@@ -35,27 +95,30 @@ pub(crate) async fn fetch(request: &HttpRequest, timeout_ms: u32) -> Result<Http
             Transport::Offline
         })
     };
-    let init = RequestInit::new();
-    init.set_method(match request.method {
-        Method::Get => "GET",
-        Method::Post => "POST",
-    });
-    init.set_redirect(RequestRedirect::Manual);
-    init.set_credentials(RequestCredentials::Omit);
-    init.set_cache(RequestCache::NoStore);
-    init.set_mode(RequestMode::Cors);
-    init.set_referrer_policy(ReferrerPolicy::NoReferrer);
-    let headers = Headers::new().map_err(network)?;
-    for (name, value) in &request.headers {
-        headers.append(name, value).map_err(network)?;
-    }
-    init.set_headers(&headers);
-    if let Some(body) = &request.body {
-        init.set_body(&JsValue::from_str(body));
-    }
-    let controller = AbortController::new().map_err(network)?;
+    let (controller, sent) = match early {
+        Some(early) => (early.controller, Ok(early.response)),
+        None => {
+            let controller = AbortController::new().map_err(network)?;
+            let headers: Array = request
+                .headers
+                .iter()
+                .map(|(k, v)| Array::of2(&JsValue::from_str(k), &JsValue::from_str(v)))
+                .collect();
+            let method = match request.method {
+                Method::Get => "GET",
+                Method::Post => "POST",
+            };
+            let sent = send(
+                method,
+                &request.url,
+                &headers,
+                request.body.clone(),
+                &controller.signal(),
+            );
+            (controller, sent)
+        }
+    };
     let signal = controller.signal();
-    init.set_signal(Some(&signal));
     let abort = Closure::<dyn FnMut()>::new(move || controller.abort());
     let id = globals::set_timeout(
         abort.as_ref().unchecked_ref(),
@@ -72,8 +135,7 @@ pub(crate) async fn fetch(request: &HttpRequest, timeout_ms: u32) -> Result<Http
         }
     };
 
-    let req = Request::new_with_str_and_init(&request.url, &init).map_err(network)?;
-    let response: Response = JsFuture::from(globals::fetch_with_request(&req))
+    let response: Response = JsFuture::from(sent.map_err(network)?)
         .await
         .map_err(fail)?
         .dyn_into()

@@ -5,10 +5,6 @@ use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen]
 extern "C" {
-    /// The global `fetch`.
-    #[wasm_bindgen(js_name = fetch)]
-    pub(crate) fn fetch_with_request(input: &web_sys::Request) -> js_sys::Promise;
-
     /// The global `setTimeout`.
     #[wasm_bindgen(js_name = setTimeout, catch)]
     pub(crate) fn set_timeout(handler: &js_sys::Function, timeout: i32)

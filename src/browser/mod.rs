@@ -21,7 +21,10 @@ pub use location::{
 };
 
 use crate::core::{Error, HttpRequest, HttpResponse, JsonParser, Platform as PlatformError, Sha};
+use std::cell::RefCell;
 use std::rc::Rc;
+
+use wasm_bindgen::JsValue;
 
 use crate::driver::{Platform, TabNames, Tabs};
 
@@ -34,6 +37,8 @@ pub struct BrowserPlatform {
     json: BrowserJson,
     timeout_ms: u32,
     tabs: Option<Rc<tabs::BrowserTabs>>,
+    /// A request already on its way (see [`fetch::Early`]), until the driver sends that request.
+    early: Rc<RefCell<Option<fetch::Early>>>,
 }
 
 impl Default for BrowserPlatform {
@@ -42,6 +47,7 @@ impl Default for BrowserPlatform {
             json: BrowserJson,
             timeout_ms: DEFAULT_TIMEOUT_MS,
             tabs: None,
+            early: Rc::default(),
         }
     }
 }
@@ -53,6 +59,16 @@ impl BrowserPlatform {
             timeout_ms,
             ..Self::default()
         }
+    }
+
+    /// Takes over a request already started with the same policy (the npm package's entry starts the
+    /// discovery request while the WebAssembly module loads): `early` is `{ url, headers, response,
+    /// controller }` (a `[name, value]` list, the `fetch` promise and its `AbortController`). The
+    /// first request with that method (GET), URL and headers is answered by it; anything else is
+    /// ignored.
+    pub fn with_early(self, early: &JsValue) -> Self {
+        *self.early.borrow_mut() = fetch::Early::from_js(early);
+        self
     }
 
     /// Shares the session with the other tabs of this origin that use the same issuer and client id
@@ -90,7 +106,15 @@ impl Platform for BrowserPlatform {
     }
 
     async fn fetch(&self, request: &HttpRequest) -> Result<HttpResponse, Error> {
-        fetch::fetch(request, self.timeout_ms).await
+        let early = {
+            let mut slot = self.early.borrow_mut();
+            if slot.as_ref().is_some_and(|e| e.answers(request)) {
+                slot.take()
+            } else {
+                None
+            }
+        };
+        fetch::fetch(request, self.timeout_ms, early).await
     }
 
     async fn sleep_ms(&self, ms: u64) {

@@ -19,14 +19,16 @@ use crate::driver::{AuthEvent, Client, LoginOptions};
 type Driver = Client<BrowserPlatform>;
 
 /// Creates a client: reads the options, fetches and checks the provider's discovery document.
+/// `early` is the discovery request the package entry may have started already (internal).
 #[wasm_bindgen(js_name = createClient, unchecked_return_type = "Promise<OidcClient>")]
-pub fn create_client(options: JsValue) -> js_sys::Promise {
+pub fn create_client(options: JsValue, early: JsValue) -> js_sys::Promise {
     future_to_promise(async move {
         let opts = config::read(&options)?;
         let mut platform = match opts.timeout_ms {
             Some(ms) => BrowserPlatform::with_timeout(ms),
             None => BrowserPlatform::default(),
-        };
+        }
+        .with_early(&early);
         if opts.share_tabs {
             platform = platform.sharing_tabs(&opts.config.issuer, &opts.config.client_id);
         }
