@@ -43,7 +43,7 @@ if [ "$have" != "$want" ]; then
 fi
 
 # 5. npm dependencies from the lockfiles.
-for dir in www-example tests/e2e .ci/tools; do
+for dir in www-example tests/e2e tests/bench .ci/tools; do
   [ -f "$dir/package-lock.json" ] || continue
   if [ ! -d "$dir/node_modules" ] || [ "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]; then
     say "npm ci in $dir"

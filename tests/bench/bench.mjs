@@ -5,6 +5,7 @@
 // Environment:
 //   BENCH_REPS   repetitions per timing (median taken; default 7)
 //   BENCH_N      getAccessToken calls per hot-path sample (default 10000)
+//   BENCH_OUT_DIR  where the JSON and the table go (default target/bench)
 //   OXIDC_PKG_DIR, CHROMIUM_PATH   as for the end-to-end tests
 //
 // What is measured (each library in its own fresh browser context, same provider, same client):
@@ -28,7 +29,7 @@
 
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { brotliCompressSync, constants as zc } from 'node:zlib';
 
@@ -39,7 +40,7 @@ import {
 } from '../e2e/harness.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
-const OUT_DIR = join(REPO, 'target', 'bench');
+const OUT_DIR = process.env.BENCH_OUT_DIR ? resolve(process.env.BENCH_OUT_DIR) : join(REPO, 'target', 'bench');
 const REPS = Math.max(1, Number(process.env.BENCH_REPS) || 7);
 const N = Math.max(1, Number(process.env.BENCH_N) || 10_000);
 const CONCURRENT = 50;
