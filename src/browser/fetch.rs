@@ -21,7 +21,7 @@ extern "C" {
         method: &str,
         url: &str,
         headers: &Array,
-        body: Option<String>,
+        body: Option<&str>,
         signal: &AbortSignal,
     ) -> Result<Promise, JsValue>;
 }
@@ -112,7 +112,7 @@ pub(crate) async fn fetch(
                 method,
                 &request.url,
                 &headers,
-                request.body.clone(),
+                request.body.as_deref(),
                 &controller.signal(),
             );
             (controller, sent)
