@@ -70,6 +70,16 @@ impl<T: Clone> SingleFlight<T> {
     }
 }
 
+impl<T: Clone> SingleFlight<T> {
+    /// Drops the last result (it may hold a token) unless a run is in flight, whose waiters need it.
+    pub(crate) fn forget(&self) {
+        let mut s = self.slot.borrow_mut();
+        if !s.running {
+            s.last = None;
+        }
+    }
+}
+
 /// Ends a round: records the result (or, when dropped early, the cancellation) and wakes the waiters.
 struct Finish<'a, T: Clone> {
     flight: &'a SingleFlight<T>,

@@ -481,6 +481,10 @@ impl<P: Platform> Client<P> {
                 Some(delay) if inner.epoch.get() == epoch => {
                     attempt += 1;
                     inner.platform.sleep_ms(delay.saturating_mul(1000)).await;
+                    if inner.epoch.get() != epoch {
+                        // Logged out during the wait: the refresh token is not sent again.
+                        break result;
+                    }
                 }
                 _ => break result,
             }
@@ -783,6 +787,7 @@ impl<P: Platform> Client<P> {
         self.inner.epoch.set(self.inner.epoch.get().wrapping_add(1));
         if session.is_none() {
             self.inner.generation_lock.borrow_mut().take();
+            self.inner.refresh.forget();
         }
         *self.inner.session.borrow_mut() = session;
     }

@@ -399,6 +399,31 @@ fn h03_server_errors_are_retried_with_backoff_and_the_session_is_kept() {
 }
 
 #[test]
+fn h03_j01_logout_during_the_retry_wait_stops_the_refresh_token_being_sent_again() {
+    use std::future::Future;
+    use std::task::{Context, Poll, Waker};
+    let (c, p) = signed_in();
+    p.op.borrow_mut().next.push(Next::Respond(503, "{}".into()));
+    let mut refresh = Box::pin(c.access_token(true));
+    let mut cx = Context::from_waker(Waker::noop());
+    // Run the first attempt until the retry wait has begun.
+    while p.slept.get() == 0 {
+        assert!(
+            refresh.as_mut().poll(&mut cx).is_pending(),
+            "still retrying"
+        );
+    }
+    drop(c.logout());
+    assert_eq!(code_of(block_on(refresh)), "login_required");
+    assert_eq!(
+        p.grants("refresh_token"),
+        1,
+        "no second refresh request after logout"
+    );
+    assert!(!c.is_authenticated());
+}
+
+#[test]
 fn h03_retry_after_is_honoured() {
     let (c, p) = signed_in();
     p.op.borrow_mut().next.push(Next::RetryAfter(429, 7));
