@@ -4,14 +4,14 @@
 //! `visibilitychange`, `pageshow` (including back-forward cache restores) and `online`. With
 //! background refresh on, a timer also fires at the driver's [`next_refresh_at`](Client::next_refresh_at).
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 
 use super::{BrowserPlatform, globals};
-use crate::driver::{Client, Platform};
+use crate::driver::{AuthEvent, Client, Platform};
 
 const EVENTS: [&str; 3] = ["visibilitychange", "pageshow", "online"];
 
@@ -40,7 +40,16 @@ fn revalidate_later(client: &Client<BrowserPlatform>) {
     wasm_bindgen_futures::spawn_local(async move { client.revalidate().await });
 }
 
-fn schedule(client: &Client<BrowserPlatform>, timer: &Timer) {
+/// The wait before a background renewal after `failures` failed ones in a row: none at first, then
+/// 30 s doubling up to 15 min, so that a provider that keeps failing is not asked again at once.
+fn failure_floor_secs(failures: u32) -> u64 {
+    match failures {
+        0 => 0,
+        n => (30u64 << (n - 1).min(5)).min(900),
+    }
+}
+
+fn schedule(client: &Client<BrowserPlatform>, timer: &Timer, failures: u32) {
     if let Some((id, _)) = timer.borrow_mut().take() {
         globals::clear_timeout(&id);
     }
@@ -49,6 +58,7 @@ fn schedule(client: &Client<BrowserPlatform>, timer: &Timer) {
     };
     let delay_ms = at
         .saturating_sub(client.platform().now())
+        .max(failure_floor_secs(failures))
         .saturating_mul(1000);
     let delay_ms = delay_ms.min(i32::MAX as u64) as i32;
     let c = client.clone();
@@ -90,9 +100,16 @@ pub fn install(client: &Client<BrowserPlatform>, background_refresh: bool) -> Li
     });
     let timer: Timer = Rc::new(RefCell::new(None));
     let subscription = background_refresh.then(|| {
-        schedule(client, &timer);
+        schedule(client, &timer, 0);
         let (c, t) = (client.clone(), Rc::clone(&timer));
-        client.subscribe(move |_| schedule(&c, &t))
+        let failures = Cell::new(0u32);
+        client.subscribe(move |event| {
+            match event {
+                AuthEvent::Error(_) => failures.set(failures.get().saturating_add(1)),
+                _ => failures.set(0),
+            }
+            schedule(&c, &t, failures.get());
+        })
     });
     Lifecycle {
         client: client.clone(),

@@ -68,3 +68,30 @@ e2eTest(env, 'autoRefresh renews in the background shortly before expiry, once',
   assert.equal((await callApi(servers, token)).status, 200);
   assert.equal(await refreshes(servers), 1);
 });
+
+e2eTest(env, 'autoRefresh backs off while renewals keep failing: no request storm, the session is kept', async ({ page, context, servers }) => {
+  await signedInWithClock(page, context, servers, { autoRefresh: true });
+  // An OAuth error that keeps the session and is not retried: each attempt fails once.
+  await servers.addFault({
+    route: 'token',
+    grantType: 'refresh_token',
+    times: 100,
+    status: 400,
+    body: '{"error":"invalid_request"}',
+    headers: { 'content-type': 'application/json' },
+  });
+  await page.clock.fastForward('04:20'); // past the renewal time (255 s)
+  await waitForRefreshes(servers, 1);
+  await new Promise((r) => setTimeout(r, 2000));
+  assert.equal(await refreshes(servers), 1, 'one failed renewal, then a wait, not a loop');
+  assert.equal(await appStatus(page), 'signed_in', 'the session is kept');
+  await page.clock.fastForward('00:31'); // past the first wait (30 s)
+  await waitForRefreshes(servers, 2);
+  await new Promise((r) => setTimeout(r, 1000));
+  assert.equal(await refreshes(servers), 2, 'the next wait is longer');
+  await servers.resetFaults();
+  await page.clock.fastForward('01:01'); // past the second wait (60 s)
+  await waitForRefreshes(servers, 3);
+  const { token } = await getAccessToken(page);
+  assert.equal((await callApi(servers, token)).status, 200, 'renewed once the provider is back');
+}, { allowRejections: true });
