@@ -401,7 +401,7 @@ fn h03_server_errors_are_retried_with_backoff_and_the_session_is_kept() {
 #[test]
 fn h03_j01_logout_during_the_retry_wait_stops_the_refresh_token_being_sent_again() {
     use std::future::Future;
-    use std::task::{Context, Poll, Waker};
+    use std::task::{Context, Waker};
     let (c, p) = signed_in();
     p.op.borrow_mut().next.push(Next::Respond(503, "{}".into()));
     let mut refresh = Box::pin(c.access_token(true));
