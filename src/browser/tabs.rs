@@ -57,6 +57,9 @@ impl BrowserTabs {
         let (Some((on_grant, on_fail)), Some(release)) = (granted_fns, release) else {
             return Err(failed());
         };
+        // The guard exists before the wait: if this future is dropped before the lock is granted, the
+        // hold promise is already resolved, so the lock is released the moment it is granted.
+        let guard = LockGuard::new(Release(release));
         let held = hold.clone();
         let callback = Closure::once_into_js(move |_lock: JsValue| -> JsValue {
             let _ = on_grant.call0(&JsValue::NULL);
@@ -78,7 +81,7 @@ impl BrowserTabs {
             let _ = catch.call1(&pending, &on_fail);
         }
         JsFuture::from(granted).await.map_err(|_| failed())?;
-        Ok(LockGuard::new(Release(release)))
+        Ok(guard)
     }
 
     async fn held_names(&self, prefix: &str) -> Result<Vec<String>, Error> {
