@@ -64,8 +64,8 @@ impl BrowserPlatform {
     /// Takes over a request already started with the same policy (the npm package's entry starts the
     /// discovery request while the WebAssembly module loads): `early` is `{ url, headers, response,
     /// controller }` (a `[name, value]` list, the `fetch` promise and its `AbortController`). The
-    /// first request with that method (GET), URL and headers is answered by it; anything else is
-    /// ignored.
+    /// first request is answered by it when it has that method (GET), URL and headers; otherwise it
+    /// is dropped (the package entry aborts it once `createClient` settles).
     pub fn with_early(self, early: &JsValue) -> Self {
         *self.early.borrow_mut() = fetch::Early::from_js(early);
         self
@@ -106,14 +106,12 @@ impl Platform for BrowserPlatform {
     }
 
     async fn fetch(&self, request: &HttpRequest) -> Result<HttpResponse, Error> {
-        let early = {
-            let mut slot = self.early.borrow_mut();
-            if slot.as_ref().is_some_and(|e| e.answers(request)) {
-                slot.take()
-            } else {
-                None
-            }
-        };
+        // Only the first request may use it; afterwards the slot is empty.
+        let early = self
+            .early
+            .borrow_mut()
+            .take()
+            .filter(|e| e.answers(request));
         fetch::fetch(request, self.timeout_ms, early).await
     }
 
