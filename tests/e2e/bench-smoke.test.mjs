@@ -24,9 +24,11 @@ test('bench smoke: every row measured for both libraries; one refresh for 50 con
     const report = JSON.parse(readFileSync(join(out, 'latest.json'), 'utf8'));
     const { oxidc, 'oidc-client-ts': peer } = report.results;
     for (const [name, r] of Object.entries({ oxidc, peer })) {
-      for (const key of ['callbackToTokenMs', 'hotPathUs', 'refreshMs', 'jsHeapKB']) {
+      for (const key of ['callbackToTokenMs', 'refreshMs', 'jsHeapKB']) {
         assert.ok(Number.isFinite(r[key]) && r[key] > 0, `${name}: ${key} = ${r[key]}`);
       }
+      // 50 calls can finish within one tick of the page's coarse clock: 0 is a valid measurement.
+      assert.ok(Number.isFinite(r.hotPathUs) && r.hotPathUs >= 0, `${name}: hotPathUs = ${r.hotPathUs}`);
       assert.ok(Number.isFinite(r.startupMs.total) && r.startupMs.total > 0, `${name}: start-up`);
     }
     assert.ok(oxidc.wasmMemoryKB > 0);

@@ -33,9 +33,11 @@ const createIn = (page, config) => page.evaluate(async (c) => {
 }, config);
 
 e2eTest(env, 'start-up: discovery is fetched while the wasm loads, once', async ({ page, servers }) => {
-  // The wasm arrives 400 ms late; the discovery document must not wait for it.
+  // The wasm is held back until the discovery document has arrived (at most 10 s): without the
+  // early request, discovery would only start after the wasm, and the assertion below fails.
+  const discovered = page.waitForResponse((r) => r.url().endsWith('/.well-known/openid-configuration'), { timeout: 10_000 });
   await page.route((u) => u.pathname.endsWith('/oxidc_bg.wasm'), async (route) => {
-    await sleep(400);
+    await Promise.race([discovered.catch(() => {}), sleep(10_000)]);
     await route.fallback();
   });
   const seen = countDiscoveries(page);
