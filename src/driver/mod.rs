@@ -41,8 +41,12 @@ const JOIN_WAIT_MS: u64 = 1_000;
 /// How often it looks while waiting.
 const TAB_POLL_MS: u64 = 25;
 
-/// Prefix of the tab-scoped storage keys that hold pending login transactions: `oxidc.tx.<state>`.
+/// Prefix of every tab-scoped storage key of the library (cleared together at each login).
 pub const TRANSACTION_PREFIX: &str = "oxidc.tx.";
+
+/// Prefix of the keys of pending login records, `oxidc.tx.login.<state>`: the `state` of a callback
+/// is attacker-controlled, so its lookups stay out of the markers' keys below.
+const LOGIN_PREFIX: &str = "oxidc.tx.login.";
 
 /// Tab-scoped marker (no secret) left when a silent restore came back needing interaction, so that the
 /// tab does not try again until the next interactive login (which clears it): no redirect loop.
@@ -963,8 +967,8 @@ impl<P: Platform> Client<P> {
 
 /// The storage key of the transaction record for `state`.
 pub fn transaction_key(state: &str) -> String {
-    let mut key = String::with_capacity(TRANSACTION_PREFIX.len() + state.len());
-    key.push_str(TRANSACTION_PREFIX);
+    let mut key = String::with_capacity(LOGIN_PREFIX.len() + state.len());
+    key.push_str(LOGIN_PREFIX);
     key.push_str(state);
     key
 }

@@ -452,7 +452,7 @@ export async function scanAppStorageFromHere(page, servers) {
   return scan;
 }
 
-/** The sessionStorage keys of the form oxidc.tx.<state>. */
+/** The library's sessionStorage keys (oxidc.tx.login.<state> and the no-secret markers). */
 export const txKeys = (scan) => Object.keys(scan.sessionStorage).filter((k) => k.startsWith('oxidc.tx.'));
 
 // ---------------------------------------------------------------------------

@@ -128,8 +128,32 @@ fn j02_j03_a_wrong_or_missing_logout_state_is_reported() {
         block_on(c.logout()).expect("logout");
         let err = c.complete_logout(&back).expect_err("mismatch");
         assert_eq!(err.code(), "logout_state_mismatch");
-        assert!(!c.is_authenticated(), "still logged out");
     }
+}
+
+#[test]
+fn j03_a_login_callback_whose_state_names_a_marker_cannot_take_the_logout_record() {
+    let (c, p) = signed_in();
+    block_on(c.logout()).expect("logout");
+    let url = p.navigations.borrow().last().cloned().expect("navigated");
+    let sent = query(&url)["state"].clone();
+    // A forged login callback whose state is a marker's name finds no login and takes nothing.
+    for state in ["logout", "restore-failed"] {
+        let forged = vec![
+            ("code".to_owned(), "forged".to_owned()),
+            ("state".to_owned(), state.to_owned()),
+        ];
+        assert_eq!(
+            code_of(block_on(c.handle_callback(&forged, &[]))),
+            "no_pending_login"
+        );
+    }
+    let back = vec![("state".to_owned(), sent)];
+    assert_eq!(
+        c.complete_logout(&back),
+        Ok(true),
+        "the logout record is still there"
+    );
 }
 
 #[test]
