@@ -360,10 +360,8 @@ for (const [name, patchScenario, expected] of TOKEN_CASES) {
 
 e2eTest(env, 'I03 every hostile callback and token response in a row, one page: typed errors, never a trap, a fresh login after each', async ({ page, servers }) => {
   const client = await openClientPage(page, servers);
-  const codes = [];
   for (const [, change, expected] of CALLBACK_CASES) {
     const { res } = await loginWith(page, servers, client, (u) => applyChange(u, change));
-    codes.push(res.code);
     assert.equal(res.code, expected.code);
     assert.ok((await loginInPage(page, servers, client)).ok);
   }
@@ -374,7 +372,6 @@ e2eTest(env, 'I03 every hostile callback and token response in a row, one page: 
     await resetScenario(servers);
     assert.ok((await loginInPage(page, servers, client)).ok, `fresh login after ${name}`);
   }
-  assert.ok(codes.length > 0);
 });
 
 // ---------------------------------------------------------------------------

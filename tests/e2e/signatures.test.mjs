@@ -119,6 +119,7 @@ e2eTest(env, 'E04 alg none with an empty signature: id_token_invalid/alg, no key
 });
 
 e2eTest(env, 'E06 alg outside the allow-list (configuration, metadata), HS256 key confusion, JWK alg mismatch', async ({ page, servers }) => {
+  await servers.resetLedger(); // the P2 checks below count only this test's requests
   // EdDSA is not in the default client allow-list.
   let client = await openClientPage(page, servers);
   await scenario(servers, { signWith: 'ed-1' });
@@ -239,7 +240,6 @@ e2eTest(env, 'G07 E02 a refreshed ID token with a bad signature ends the session
   const ledger = await servers.ledger();
   assert.equal(tokenRequests(ledger, 'refresh_token').length, 1, 'no second refresh with the rotated token');
   assert.equal(ledger.filter((e) => e.route === 'userinfo').length, 0);
-  assertScrubbed(page.url());
 });
 
 e2eTest(env, 'C08 discovery without jwks_uri: createClient refuses with metadata_invalid/jwks_uri', async ({ page, servers }) => {

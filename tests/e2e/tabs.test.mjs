@@ -151,7 +151,7 @@ e2eTest(env, 'G10 a duplicated tab (sessionStorage copied) holds no token of its
   assertNoRefreshTokenReuse(ledger);
 });
 
-e2eTest(env, 'without Web Locks (or with shareTabs: false) each tab keeps its own session', async ({ context, servers }) => {
+e2eTest(env, 'without Web Locks each tab keeps its own session', async ({ context, servers }) => {
   await context.addInitScript(() => {
     Object.defineProperty(Navigator.prototype, 'locks', { get: () => undefined, configurable: true });
   });
@@ -159,10 +159,16 @@ e2eTest(env, 'without Web Locks (or with shareTabs: false) each tab keeps its ow
   const b = await openTab(context, servers);
   assert.equal(await appStatus(b), 'signed_out', 'no sharing without Web Locks');
   assert.equal(await appStatus(a), 'signed_in');
-  const c = await context.newPage();
-  await c.addInitScript(() => { window.OXIDC_CONFIG = { shareTabs: false }; });
-  await openApp(c, servers);
-  assert.equal(await appStatus(c), 'signed_out', 'no sharing with shareTabs: false');
+});
+
+e2eTest(env, 'shareTabs: false keeps a tab to itself while the other tabs share', async ({ context, servers }) => {
+  await signedInTab(context, servers);
+  const alone = await context.newPage();
+  await alone.addInitScript(() => { window.OXIDC_CONFIG = { shareTabs: false }; });
+  await openApp(alone, servers);
+  assert.equal(await appStatus(alone), 'signed_out', 'the session is not taken with shareTabs: false');
+  const sharing = await openTab(context, servers);
+  assert.equal(await appStatus(sharing), 'signed_in', 'a tab with the default options takes it');
 });
 
 e2eTest(env, 'G12 reload with restore "none": no token survives, no request, the app shows login', async ({ page, servers }) => {
