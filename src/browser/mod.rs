@@ -20,7 +20,9 @@ pub use location::{
     UrlParams, callback_pairs, current_url, is_callback_url, path_of, replace_url, scrub_url,
 };
 
-use crate::core::{Error, HttpRequest, HttpResponse, JsonParser, Platform as PlatformError, Sha};
+use crate::core::{
+    ClientConfig, Error, HttpRequest, HttpResponse, JsonParser, Platform as PlatformError, Sha,
+};
 use std::cell::RefCell;
 use std::rc::Rc;
 
@@ -58,6 +60,22 @@ impl BrowserPlatform {
         BrowserPlatform {
             timeout_ms,
             ..Self::default()
+        }
+    }
+
+    /// The platform of one client of `config`: HTTP deadline `timeout_ms` (default
+    /// [`DEFAULT_TIMEOUT_MS`]), and the session shared with the app's other tabs when `share_tabs`
+    /// (see [`Self::sharing_tabs`]). Both the JavaScript `createClient` and the Yew and Leptos
+    /// providers start from it.
+    pub fn for_client(config: &ClientConfig, timeout_ms: Option<u32>, share_tabs: bool) -> Self {
+        let platform = match timeout_ms {
+            Some(ms) => Self::with_timeout(ms),
+            None => Self::default(),
+        };
+        if share_tabs {
+            platform.sharing_tabs(&config.issuer, &config.client_id)
+        } else {
+            platform
         }
     }
 

@@ -24,14 +24,8 @@ type Driver = Client<BrowserPlatform>;
 pub fn create_client(options: JsValue, early: JsValue) -> js_sys::Promise {
     future_to_promise(async move {
         let opts = config::read(&options)?;
-        let mut platform = match opts.timeout_ms {
-            Some(ms) => BrowserPlatform::with_timeout(ms),
-            None => BrowserPlatform::default(),
-        }
-        .with_early(&early);
-        if opts.share_tabs {
-            platform = platform.sharing_tabs(&opts.config.issuer, &opts.config.client_id);
-        }
+        let platform = BrowserPlatform::for_client(&opts.config, opts.timeout_ms, opts.share_tabs)
+            .with_early(&early);
         let driver = Client::discover(platform, opts.config)
             .await
             .map_err(|e| error::to_js(&e))?;

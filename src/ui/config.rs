@@ -43,6 +43,10 @@ pub struct AuthConfig {
     /// The deadline of one HTTP exchange in milliseconds; `None` keeps
     /// [`DEFAULT_TIMEOUT_MS`](crate::browser::DEFAULT_TIMEOUT_MS).
     pub timeout_ms: Option<u32>,
+    /// Share the session with the app's other tabs (the JavaScript `shareTabs`): a new tab takes the
+    /// session of an open one, renewals are shared, and a logout ends it everywhere. Default true;
+    /// without Web Locks or `BroadcastChannel` each tab keeps its own session.
+    pub share_tabs: bool,
 }
 
 impl AuthConfig {
@@ -62,6 +66,7 @@ impl AuthConfig {
             allow_loopback_http: false,
             background_refresh: false,
             timeout_ms: None,
+            share_tabs: true,
         }
     }
 
@@ -105,12 +110,15 @@ impl AuthConfig {
         self
     }
 
-    /// The browser platform with this configuration's HTTP deadline.
-    pub(crate) fn platform(&self) -> BrowserPlatform {
-        match self.timeout_ms {
-            Some(ms) => BrowserPlatform::with_timeout(ms),
-            None => BrowserPlatform::default(),
-        }
+    /// Shares the session with the app's other tabs, or not (default: shared).
+    pub fn with_share_tabs(mut self, share: bool) -> Self {
+        self.share_tabs = share;
+        self
+    }
+
+    /// The browser platform of this configuration's client.
+    pub(crate) fn platform(&self, config: &ClientConfig) -> BrowserPlatform {
+        BrowserPlatform::for_client(config, self.timeout_ms, self.share_tabs)
     }
 
     /// The driver configuration: these options over the defaults of [`ClientConfig::new`].

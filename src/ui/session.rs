@@ -90,7 +90,8 @@ impl Session {
         publish: Rc<dyn Fn(AuthState)>,
         after_login: Option<Box<dyn FnOnce(CallbackOutcome)>>,
     ) {
-        let discovered = Client::discover(config.platform(), config.client_config()).await;
+        let client_config = config.client_config();
+        let discovered = Client::discover(config.platform(&client_config), client_config).await;
         if self.stopped.get() {
             return;
         }
@@ -140,8 +141,13 @@ impl Session {
                     publish(AuthState::Failed { error });
                     return;
                 }
+            } else if client.join().await {
+                // Taken from another open tab; its `signed_in` event has published the state.
+                return;
             }
-            publish(AuthState::SignedOut { reason: None });
+            if !self.stopped.get() {
+                publish(AuthState::SignedOut { reason: None });
+            }
             return;
         }
         // On success the driver's `signed_in` event has published the new state.

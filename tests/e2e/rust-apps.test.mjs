@@ -122,5 +122,16 @@ for (const name of ['yew', 'leptos']) {
       assertNoSecrets(await capture.texts(), await servers.secrets(), 'console/page errors');
       assert.deepEqual(capture.pageErrors, [], 'no page errors (a Rust panic is one)');
     });
+
+    e2eTest(env, `${name}: G10 a second tab takes the session of the first, without a request`, async ({ page, context, servers }) => {
+      await openApp(page, servers);
+      await login(page, servers);
+      await page.waitForSelector('#status[data-status="signed_in"]');
+      await servers.resetLedger();
+      const second = await context.newPage();
+      await openApp(second, servers);
+      assert.equal(await appStatus(second), 'signed_in', 'taken from the open tab');
+      assert.equal(tokenRequests(await servers.ledger()).length, 0, 'no token request');
+    });
   });
 }
