@@ -8,10 +8,10 @@
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
-use super::config::SUPPORTED_ID_TOKEN_ALGS;
 use super::digest::Sha;
 use super::error::{Error, IdTokenProblem};
 use super::json::Json;
+use super::jwks::check_alg;
 use super::jwt::Jws;
 use super::secret::{Nonce, constant_time_eq};
 
@@ -111,9 +111,7 @@ pub fn validate_id_token(
     let payload = &jws.payload;
     let leeway = expect.leeway_secs;
     let alg = jws.alg.as_str();
-    if !SUPPORTED_ID_TOKEN_ALGS.contains(&alg) || !expect.allowed_algs.iter().any(|a| a == alg) {
-        return Err(fail(IdTokenProblem::Alg));
-    }
+    check_alg(jws, expect.allowed_algs)?;
     if !typ_is_acceptable(jws.typ.as_deref()) {
         return Err(fail(IdTokenProblem::Typ));
     }

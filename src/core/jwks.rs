@@ -115,9 +115,8 @@ impl Jwk {
                 let n = strip_leading_zeros(&n);
                 let e = strip_leading_zeros(&e);
                 let bits = bit_length(n);
-                // An even or tiny public exponent is not a usable RSA key.
+                // An even (or empty) or tiny public exponent is not a usable RSA key.
                 if !(MIN_RSA_BITS..=MAX_RSA_BITS).contains(&bits)
-                    || e.is_empty()
                     || e.len() > 8
                     || e.last().is_none_or(|b| b & 1 == 0)
                     || e == [1]
@@ -229,7 +228,8 @@ fn bit_length(be: &[u8]) -> usize {
 
 impl JwkSet {
     /// Reads a key set document (`{"keys": [...]}`), keeping the usable keys. A document that is
-    /// not a JSON object with a `keys` array is `IdToken(KeyFetch)`; so is an empty result.
+    /// not a JSON object with a `keys` array is `IdToken(KeyFetch)`. A set with no usable key is
+    /// kept (empty): a token then finds no key and is `IdToken(KeySelection)`.
     pub fn from_json(json: &Json) -> Result<JwkSet, Error> {
         let keys = json
             .get("keys")
