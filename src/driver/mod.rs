@@ -757,10 +757,14 @@ impl<P: Platform> Client<P> {
             .fetch(&userinfo_request(&self.inner.metadata, &token)?)
             .await?;
         if response.status == 401 {
-            let token = self.access_token(true).await?;
-            response = p
-                .fetch(&userinfo_request(&self.inner.metadata, &token)?)
-                .await?;
+            // One retry, and only with a renewed token: without a refresh token the same one would
+            // be refused again.
+            let renewed = self.access_token(true).await?;
+            if renewed.secret() != token.secret() {
+                response = p
+                    .fetch(&userinfo_request(&self.inner.metadata, &renewed)?)
+                    .await?;
+            }
         }
         let claims = userinfo_claims(&response, p.json(), &sub)?;
         if let Some(s) = self.inner.session.borrow_mut().as_mut() {

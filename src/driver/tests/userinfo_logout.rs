@@ -62,6 +62,23 @@ fn f01_a_foreign_sub_is_refused_and_not_cached() {
 }
 
 #[test]
+fn f03_without_a_refresh_token_a_refused_token_is_not_sent_again() {
+    let (c, p) = signed_in();
+    if let Some(s) = c.inner.session.borrow_mut().as_mut() {
+        s.refresh_token = None;
+    }
+    p.op.borrow_mut().next.push(Next::Respond(401, "{}".into()));
+    let err = block_on(c.user_info(true)).expect_err("refused");
+    assert_eq!(err.code(), "http_status");
+    assert_eq!(
+        userinfo_calls(&p).len(),
+        1,
+        "no second request with the same token"
+    );
+    assert_eq!(p.grants("refresh_token"), 0);
+}
+
+#[test]
 fn f03_a_refused_token_gets_one_renewal_and_one_retry() {
     let (c, p) = signed_in();
     p.op.borrow_mut()
