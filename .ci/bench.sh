@@ -7,12 +7,7 @@ cd "$(dirname "$0")/.."
 . .ci/env.sh
 mkdir -p target/bench
 
-for dir in tests/bench tests/e2e www-example; do
-  if [ ! -d "$dir/node_modules" ] || [ "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]; then
-    echo "bench: npm ci in $dir"
-    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
-  fi
-done
+# npm dependencies (tests/bench included) come from `make setup`, which `make bench` runs first.
 
 # Size profile: the same release wasm through wasm-bindgen and wasm-opt -Oz, with function names kept.
 wasm=$OXIDC_WASM_TARGET_DIR/wasm32-unknown-unknown/release/oxidc.wasm

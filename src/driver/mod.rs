@@ -570,24 +570,9 @@ impl<P: Platform> Client<P> {
     /// (failures are reported as events, not returned), and ends a session whose token expired with no
     /// refresh token to renew it. A laptop waking from sleep thus never keeps handing out an expired token.
     pub async fn revalidate(&self) {
-        let now = self.inner.platform.now();
-        let margin = self.inner.config.refresh_margin_secs;
-        let (fresh, expired, renewable) = match &*self.inner.session.borrow() {
-            None => return,
-            Some(s) => (
-                s.is_fresh(now, margin),
-                s.is_expired(now),
-                s.refresh_token.is_some(),
-            ),
-        };
-        if fresh {
-            return;
-        }
-        if renewable {
-            let _ = self.access_token(false).await;
-        } else if expired {
-            self.end_session(SignedOutReason::Expired);
-        }
+        // `access_token(false)` does exactly this: nothing for a fresh token, a renewal inside the
+        // margin, and the end of a session that expired with nothing to renew it with.
+        let _ = self.access_token(false).await;
     }
 
     /// When the access token should next be renewed (Unix seconds): its expiry minus the refresh margin.

@@ -4,7 +4,8 @@
 //
 //   node tests/bench/wasm-profile.mjs module.wasm [top-n] [--json out.json]
 
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, realpathSync, writeFileSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
 
 const SECTION = ['custom', 'type', 'import', 'function', 'table', 'memory', 'global', 'export',
   'start', 'element', 'code', 'data', 'datacount', 'tag'];
@@ -143,7 +144,7 @@ export function report(p, top = 25) {
   return lines.join('\n');
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
+if (process.argv[1] && import.meta.url === pathToFileURL(realpathSync(process.argv[1])).href) {
   const [file, topArg] = process.argv.slice(2).filter((a, i, all) => a !== '--json' && all[i - 1] !== '--json');
   if (!file) {
     console.error('usage: wasm-profile.mjs module.wasm [top-n] [--json out.json]');
