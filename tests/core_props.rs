@@ -127,6 +127,93 @@ fn any_json() -> impl Strategy<Value = Json> {
     })
 }
 
+/// A JWS `alg`: mostly ones the core knows, sometimes arbitrary.
+fn jws_alg() -> impl Strategy<Value = String> {
+    prop_oneof![
+        prop::sample::select(vec![
+            "RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512",
+            "EdDSA", "HS256", "none",
+        ])
+        .prop_map(str::to_owned),
+        "[A-Za-z0-9]{0,6}",
+    ]
+}
+
+/// A usable public key (RSA 2048/4096, EC P-256/384/521, Ed25519) with an optional `kid`, `alg`
+/// and `use`, and whether one member was then mutated: dropped, replaced by arbitrary JSON, or
+/// its base64 shortened or lengthened.
+fn near_valid_key() -> impl Strategy<Value = (Json, bool)> {
+    let base = prop_oneof![
+        prop::sample::select(vec![2048usize, 4096]).prop_map(|bits| {
+            let mut n = vec![0xA5u8; bits / 8];
+            n[0] = 0xC1;
+            vec![
+                ("kty", "RSA".to_owned()),
+                ("n", b64(&n)),
+                ("e", "AQAB".to_owned()),
+            ]
+        }),
+        prop::sample::select(vec![("P-256", 32usize), ("P-384", 48), ("P-521", 66)]).prop_map(
+            |(crv, len)| {
+                vec![
+                    ("kty", "EC".to_owned()),
+                    ("crv", crv.to_owned()),
+                    ("x", b64(&vec![1; len])),
+                    ("y", b64(&vec![2; len])),
+                ]
+            }
+        ),
+        Just(vec![
+            ("kty", "OKP".to_owned()),
+            ("crv", "Ed25519".to_owned()),
+            ("x", b64(&[3; 32]))
+        ]),
+    ];
+    let extras = (
+        proptest::option::of(prop::sample::select(vec!["k0", "k1", "k2"])),
+        proptest::option::of(jws_alg()),
+        proptest::option::of(prop::sample::select(vec!["sig", "enc"])),
+    );
+    let mutation = proptest::option::of((0usize..8, 0u8..3, any_json(), 0usize..8));
+    (base, extras, mutation).prop_map(|(base, (kid, alg, use_), mutation)| {
+        let mut members: Vec<(String, Json)> = base
+            .into_iter()
+            .map(|(k, v)| (k.to_owned(), Json::String(v)))
+            .collect();
+        if let Some(kid) = kid {
+            members.push(("kid".into(), Json::String(kid.into())));
+        }
+        // An `alg` or `use: enc` may make a key unusable, so they count as changes.
+        let mut changed = false;
+        if let Some(alg) = alg {
+            members.push(("alg".into(), Json::String(alg)));
+            changed = true;
+        }
+        if let Some(use_) = use_ {
+            members.push(("use".into(), Json::String(use_.into())));
+            changed |= use_ != "sig";
+        }
+        if let Some((at, how, value, cut)) = mutation {
+            let at = at % members.len();
+            match how {
+                0 => drop(members.remove(at)),
+                1 => members[at].1 = value,
+                _ => {
+                    if let Json::String(s) = &mut members[at].1 {
+                        if cut % 2 == 0 {
+                            s.truncate(s.len().saturating_sub(cut + 1));
+                        } else {
+                            s.push_str(&"A".repeat(cut));
+                        }
+                    }
+                }
+            }
+            changed = true;
+        }
+        (Json::Object(members), changed)
+    })
+}
+
 /// Member names: mostly ones the core reads, sometimes arbitrary.
 fn key() -> impl Strategy<Value = String> {
     prop_oneof![
@@ -159,8 +246,6 @@ fn key() -> impl Strategy<Value = String> {
             "jwks_uri",
             "keys",
             "kty",
-            "kid",
-            "alg",
             "use",
             "crv",
             "n",
@@ -280,15 +365,18 @@ proptest! {
     }
 
     #[test]
-    fn e18_jwks_never_panics(keys in prop::collection::vec(any_json(), 0..8), json in any_json(),
-                             body in ".{0,100}", status in any::<u16>(), alg in "[A-Za-z0-9]{0,6}",
-                             kid in proptest::option::of(".{0,4}")) {
-        let set = JwkSet::from_json(&Json::Object(vec![("keys".into(), Json::Array(keys))]));
-        if let Ok(set) = set {
-            let _ = set.select(&alg, kid.as_deref());
-            for k in &set.keys {
-                let _ = (k.public_jwk(), k.signature_len(), k.can_verify(&alg));
-            }
+    fn e18_jwks_never_panics(keys in prop::collection::vec(near_valid_key(), 0..6), junk in prop::collection::vec(any_json(), 0..3),
+                             json in any_json(), body in ".{0,100}", status in any::<u16>(), alg in jws_alg(),
+                             kid in proptest::option::of(prop::sample::select(vec!["k0", "k1", "k2", ""]))) {
+        let intact = keys.iter().filter(|(_, mutated)| !mutated).count();
+        let members = keys.into_iter().map(|(k, _)| k).chain(junk).collect();
+        let set = JwkSet::from_json(&Json::Object(vec![("keys".into(), Json::Array(members))]));
+        let set = set.expect("a keys array is a key set");
+        // The generator makes usable keys: every key left intact is kept.
+        prop_assert!(set.keys.len() >= intact, "{} kept of {} intact", set.keys.len(), intact);
+        let _ = set.select(&alg, kid);
+        for k in &set.keys {
+            let _ = (k.public_jwk(), k.signature_len(), k.can_verify(&alg));
         }
         let _ = JwkSet::from_json(&json);
         let resp = HttpResponse { status, content_type: Some("application/json".into()), body, retry_after: None };
