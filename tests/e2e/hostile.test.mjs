@@ -255,12 +255,9 @@ e2eTest(env, 'B16 callback 11 minutes after login(): login_expired, no token req
   await page.clock.install();
   const client = await openClientPage(page, servers);
   await servers.resetLedger();
-  const before = client.authorizeUrls.length;
-  await page.evaluate(() => window.__try((a) => a.login({ returnTo: '/' })));
-  while (client.authorizeUrls.length === before) await new Promise((r) => { setTimeout(r, 20); });
-  const response = await fetch(client.authorizeUrls.at(-1), { redirect: 'manual' });
+  const { callbackUrl } = await authorizeInPage(page, client);
   await page.clock.fastForward('11:00');
-  const res = await page.evaluate((u) => window.__try((a) => a.handleRedirectCallback(u)), response.headers.get('location'));
+  const res = await page.evaluate((u) => window.__try((a) => a.handleRedirectCallback(u)), callbackUrl);
   // The page clock is now 11 minutes ahead of the provider's, so a fresh login's ID token would
   // look old: P7 is checked by the other cases.
   await assertRejected(page, servers, client, res, { code: 'login_expired' }, { freshLogin: false });

@@ -418,7 +418,8 @@ function hook(req, res, path, body) {
     scenario = structuredClone(DEFAULT_SCENARIO);
     return send(res, 200, { scenario });
   }
-  if (path === '/__faults' && post) return send(res, 200, { ok: true });
+  // Faults are the dev provider's; here misbehaviour is a scenario. Refused, so no test believes one applied.
+  if (path === '/__faults' && post) return send(res, 400, { error: 'no faults here: use /__scenario' });
   if (path === '/__ledger' && !post) return send(res, 200, ledger);
   if (path === '/__ledger/reset' && post) {
     ledger = [];
