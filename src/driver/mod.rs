@@ -21,12 +21,12 @@ use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use crate::core::{
-    AccessToken, CallbackParams, ClientConfig, Error, IdTokenClaims, IdTokenExpectations, Json,
-    Jws, LoginRandom, LoginRequiredReason, Misuse, PendingLogin, ProviderMetadata, Revocation,
-    TokenResponse, authorization_request, check_logout_state, code_request, discovery_url,
-    end_session_url, needs_interaction, refresh_request, revocation_outcome, revocation_request,
-    silent_authorization_request, userinfo_claims, userinfo_request, validate_id_token,
-    validate_refreshed_id_token,
+    AccessToken, CallbackParams, ClientConfig, Error, IdToken, IdTokenClaims, IdTokenExpectations,
+    Json, Jws, LoginRandom, LoginRequiredReason, Misuse, PendingLogin, ProviderMetadata,
+    Revocation, TokenResponse, authorization_request, check_logout_state, code_request,
+    discovery_url, end_session_url, needs_interaction, refresh_request, revocation_outcome,
+    revocation_request, silent_authorization_request, userinfo_claims, userinfo_request,
+    validate_id_token, validate_refreshed_id_token,
 };
 use crate::core::{HttpRequest, HttpResponse, Method, OAuthError, Sha};
 use flight::SingleFlight;
@@ -877,12 +877,31 @@ impl<P: Platform> Client<P> {
                 AuthEvent::SignedIn
             }
         };
+        // A renewal of the login this tab holds: the userinfo it fetched stays (as after its own
+        // renewals), and so do the claims when the ID token is the very same.
+        let kept = self
+            .inner
+            .session
+            .borrow()
+            .as_ref()
+            .filter(|s| s.sid == shared.sid)
+            .map(|s| {
+                let same_id_token = s.id_token.as_ref().map(IdToken::secret)
+                    == shared.id_token.as_ref().map(IdToken::secret);
+                (same_id_token.then(|| s.claims.clone()), s.userinfo.clone())
+            });
+        let (kept_claims, userinfo) = kept.unwrap_or((None, None));
         let claims = match &shared.id_token {
             None if self.inner.config.wants_openid() => return None,
             None => None,
-            Some(token) => Some(self.shared_claims(token).ok()?),
+            Some(token) => match kept_claims {
+                Some(claims) => claims,
+                None => Some(self.shared_claims(token).ok()?),
+            },
         };
-        self.replace_session(Some(Session::from_shared(shared, claims)));
+        let mut session = Session::from_shared(shared, claims);
+        session.userinfo = userinfo;
+        self.replace_session(Some(session));
         Some(event)
     }
 

@@ -301,3 +301,28 @@ fn g12_a_frozen_tab_that_holds_a_session_but_never_answers_delays_a_new_tab_by_a
     assert!(ps[1].slept.get() > 0, "it did wait for an answer");
     assert_eq!(ps[0].grants("refresh_token"), 0);
 }
+
+#[test]
+fn a_renewal_in_another_tab_keeps_this_tabs_userinfo() {
+    let (tabs, ps, hub) = sharing(2);
+    let userinfo_calls = || {
+        ps[0]
+            .requests
+            .borrow()
+            .iter()
+            .filter(|r| r.url.ends_with("/userinfo"))
+            .count()
+    };
+    block_on(tabs[1].user_info(false)).expect("userinfo");
+    assert_eq!(userinfo_calls(), 1);
+    let before = tabs[1].current_token().map(|t| t.secret().to_owned()).ok();
+    block_on(tabs[0].access_token(true)).expect("renewed in tab 0");
+    block_on(hub.deliver(&refs(&tabs)));
+    assert_ne!(
+        tabs[1].current_token().map(|t| t.secret().to_owned()).ok(),
+        before,
+        "tab 1 took the renewal"
+    );
+    block_on(tabs[1].user_info(false)).expect("userinfo");
+    assert_eq!(userinfo_calls(), 1, "answered from the kept userinfo");
+}
