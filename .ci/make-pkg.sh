@@ -23,14 +23,14 @@ fi
 if [ "${OXIDC_NO_MINIFY_IMPORTS:-}" != 1 ]; then
   node .ci/minify-imports.mjs pkg/oxidc_bg.wasm pkg/oxidc.js >/dev/null
 fi
-# The entry imports two of wasm-bindgen's snippets (the OidcError class, and `send`), whose directory
-# name carries a hash.
+# The engine loop imports one of wasm-bindgen's snippets (`send`), whose directory name carries a
+# hash. The page facade is a file of the crate (Rust apps import it through wasm-bindgen too).
 snippets=$(cd pkg && ls -d snippets/*/ | head -1)
 snippets=${snippets%/}
-for f in src/js/error.js src/browser/http.js; do
-  [ -f "pkg/$snippets/$f" ] || { echo "make-pkg: snippet $f missing" >&2; exit 1; }
-done
-sed "s#__SNIPPETS__#${snippets}#g" pkg-template/index.js > pkg/index.js
+[ -f "pkg/$snippets/src/browser/http.js" ] || { echo "make-pkg: snippet src/browser/http.js missing" >&2; exit 1; }
+sed "s#__SNIPPETS__#${snippets}#g" pkg-template/engine.js > pkg/engine.js
+cp pkg-template/index.js pkg-template/worker.js pkg/
+cp src/facade/client.js pkg/facade.js
 sed "s#__VERSION__#${version}#" pkg-template/package.json > pkg/package.json
 cp pkg-template/index.d.ts pkg-template/README.md pkg/
 cp LICENSE-MIT LICENSE-APACHE pkg/ 2>/dev/null || true

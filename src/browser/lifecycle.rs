@@ -20,22 +20,25 @@ type Callback = Closure<dyn FnMut()>;
 type Timer = Rc<RefCell<Option<(JsValue, Callback)>>>;
 
 /// Installed lifecycle hooks; dropping it removes them.
-pub struct Lifecycle {
-    client: Client<BrowserPlatform>,
+pub struct Lifecycle<P: Platform + 'static = BrowserPlatform> {
+    client: Client<P>,
     listeners: Vec<(&'static str, Callback)>,
-    /// Messages from other tabs (when the platform shares the session).
-    channel_listener: Option<Closure<dyn FnMut(web_sys::MessageEvent)>>,
+    /// Messages from other tabs (when the platform shares the session), on their channel.
+    channel_listener: Option<(
+        web_sys::BroadcastChannel,
+        Closure<dyn FnMut(web_sys::MessageEvent)>,
+    )>,
     timer: Timer,
     subscription: Option<u64>,
 }
 
-impl std::fmt::Debug for Lifecycle {
+impl<P: Platform + 'static> std::fmt::Debug for Lifecycle<P> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Lifecycle").finish_non_exhaustive()
     }
 }
 
-fn revalidate_later(client: &Client<BrowserPlatform>) {
+fn revalidate_later<P: Platform + 'static>(client: &Client<P>) {
     let client = client.clone();
     wasm_bindgen_futures::spawn_local(async move { client.revalidate().await });
 }
@@ -49,7 +52,7 @@ fn failure_floor_secs(failures: u32) -> u64 {
     }
 }
 
-fn schedule(client: &Client<BrowserPlatform>, timer: &Timer, failures: u32) {
+fn schedule<P: Platform + 'static>(client: &Client<P>, timer: &Timer, failures: u32) {
     if let Some((id, _)) = timer.borrow_mut().take() {
         globals::clear_timeout(&id);
     }
@@ -70,7 +73,8 @@ fn schedule(client: &Client<BrowserPlatform>, timer: &Timer, failures: u32) {
 
 /// Hooks `client` to the page lifecycle; with `background_refresh`, also renews shortly before expiry.
 pub fn install(client: &Client<BrowserPlatform>, background_refresh: bool) -> Lifecycle {
-    let mut listeners = Vec::new();
+    let channel = client.platform().tab_channel().cloned();
+    let mut lifecycle = install_timer(client, background_refresh);
     if let Some(window) = web_sys::window() {
         for name in EVENTS {
             let c = client.clone();
@@ -79,11 +83,11 @@ pub fn install(client: &Client<BrowserPlatform>, background_refresh: bool) -> Li
                 .add_event_listener_with_callback(name, callback.as_ref().unchecked_ref())
                 .is_ok()
             {
-                listeners.push((name, callback));
+                lifecycle.listeners.push((name, callback));
             }
         }
     }
-    let channel_listener = client.platform().tab_channel().and_then(|channel| {
+    lifecycle.channel_listener = channel.and_then(|channel| {
         let c = client.clone();
         let callback = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(
             move |event: web_sys::MessageEvent| {
@@ -96,8 +100,18 @@ pub fn install(client: &Client<BrowserPlatform>, background_refresh: bool) -> Li
         channel
             .add_event_listener_with_callback("message", callback.as_ref().unchecked_ref())
             .ok()
-            .map(|_| callback)
+            .map(|_| (channel, callback))
     });
+    lifecycle
+}
+
+/// The background renewal alone (no page events): with `background_refresh`, a timer renews shortly
+/// before expiry, and waits 30 s doubling up to 15 min after failures. For an engine in a worker,
+/// which the page tells when it wakes up.
+pub fn install_timer<P: Platform + 'static>(
+    client: &Client<P>,
+    background_refresh: bool,
+) -> Lifecycle<P> {
     let timer: Timer = Rc::new(RefCell::new(None));
     let subscription = background_refresh.then(|| {
         schedule(client, &timer, 0);
@@ -113,14 +127,14 @@ pub fn install(client: &Client<BrowserPlatform>, background_refresh: bool) -> Li
     });
     Lifecycle {
         client: client.clone(),
-        listeners,
-        channel_listener,
+        listeners: Vec::new(),
+        channel_listener: None,
         timer,
         subscription,
     }
 }
 
-impl Drop for Lifecycle {
+impl<P: Platform + 'static> Drop for Lifecycle<P> {
     fn drop(&mut self) {
         if let Some(window) = web_sys::window() {
             for (name, callback) in &self.listeners {
@@ -128,9 +142,7 @@ impl Drop for Lifecycle {
                     .remove_event_listener_with_callback(name, callback.as_ref().unchecked_ref());
             }
         }
-        if let (Some(channel), Some(callback)) =
-            (self.client.platform().tab_channel(), &self.channel_listener)
-        {
+        if let Some((channel, callback)) = &self.channel_listener {
             let _ = channel
                 .remove_event_listener_with_callback("message", callback.as_ref().unchecked_ref());
         }

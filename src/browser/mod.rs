@@ -15,7 +15,7 @@ mod tabs;
 mod webcrypto;
 
 pub use json::{BrowserJson, to_js};
-pub use lifecycle::{Lifecycle, install as install_lifecycle};
+pub use lifecycle::{Lifecycle, install as install_lifecycle, install_timer};
 pub use location::{
     UrlParams, callback_pairs, current_url, is_callback_url, path_of, replace_url, scrub_url,
 };

@@ -601,6 +601,20 @@ impl<P: Platform> Client<P> {
             .map(|_| self.inner.epoch.get())
     }
 
+    /// Until when (Unix seconds, inclusive) the access token held now stays fresh, so that a caller may
+    /// hand out the token it got from [`Client::access_token`] without asking again; `u64::MAX` when
+    /// its expiry is unknown; `None` when there is no fresh token. Any session event ends it sooner.
+    pub fn fresh_until(&self) -> Option<u64> {
+        let now = self.inner.platform.now();
+        let margin = self.inner.config.refresh_margin_secs;
+        self.inner
+            .session
+            .borrow()
+            .as_ref()
+            .filter(|s| s.is_fresh(now, margin))
+            .map(|s| s.renew_at(margin).unwrap_or(u64::MAX))
+    }
+
     /// True when tokens are held in memory and the access token has not expired (or can be renewed).
     pub fn is_authenticated(&self) -> bool {
         let now = self.inner.platform.now();
@@ -634,22 +648,66 @@ impl<P: Platform> Client<P> {
     where
         P: 'static,
     {
+        let finish = self.logout_url();
+        let this = self.clone();
+        async move {
+            match finish.await? {
+                Some(url) => this.inner.platform.navigate(&url),
+                None => Ok(()),
+            }
+        }
+    }
+
+    /// [`Client::logout`] without the navigation: clears the tokens and stores the logout `state` at
+    /// the call, then revokes, then resolves to the provider's logout URL for the caller to navigate
+    /// to (`None` when the provider has no `end_session_endpoint`). For an engine that does not run in
+    /// the page: every page-storage operation happens during the call itself, before the future runs.
+    pub fn logout_url(
+        &self,
+    ) -> impl std::future::Future<Output = Result<Option<String>, Error>> + 'static
+    where
+        P: 'static,
+    {
         let (id_token, refresh_token) = match &*self.inner.session.borrow() {
             Some(s) => (s.id_token.clone(), s.refresh_token.clone()),
             None => (None, None),
         };
         self.end_everywhere(SignedOutReason::LoggedOut);
+        let url = self.end_session_redirect(id_token.as_ref());
         let this = self.clone();
-        async move { this.finish_logout(id_token, refresh_token).await }
+        async move {
+            let url = url?;
+            this.revoke_at_logout(refresh_token).await;
+            Ok(url)
+        }
     }
 
-    /// Revocation and the provider's logout, after the tokens were cleared.
-    async fn finish_logout(
+    /// The provider's logout URL with a fresh `state`, which is stored for [`Client::complete_logout`].
+    fn end_session_redirect(
         &self,
-        id_token: Option<crate::core::IdToken>,
-        refresh_token: Option<crate::core::RefreshToken>,
-    ) -> Result<(), Error> {
+        id_token: Option<&crate::core::IdToken>,
+    ) -> Result<Option<String>, Error> {
         let p = &self.inner.platform;
+        let cfg = &self.inner.config;
+        // A fresh, unguessable state for the logout round trip (RP-Initiated Logout 1.0 §2).
+        let mut random = [0u8; 32];
+        p.fill_random(&mut random)?;
+        let state = crate::core::random_value(&random);
+        let Some(url) = end_session_url(
+            &self.inner.metadata,
+            &cfg.client_id,
+            &state,
+            id_token,
+            cfg.post_logout_redirect_uri.as_deref(),
+        ) else {
+            return Ok(None);
+        };
+        p.transaction_put(LOGOUT_KEY, &state)?;
+        Ok(Some(url))
+    }
+
+    /// Revokes the refresh token at logout, after the tokens were cleared; a failure is an event.
+    async fn revoke_at_logout(&self, refresh_token: Option<crate::core::RefreshToken>) {
         let cfg = &self.inner.config;
         if let Some(rt) = refresh_token {
             if let Some(request) = revocation_request(&self.inner.metadata, &cfg.client_id, &rt) {
@@ -659,21 +717,6 @@ impl<P: Platform> Client<P> {
                 }
             }
         }
-        // A fresh, unguessable state for the logout round trip (RP-Initiated Logout 1.0 §2).
-        let mut random = [0u8; 32];
-        p.fill_random(&mut random)?;
-        let state = crate::core::random_value(&random);
-        let Some(url) = end_session_url(
-            &self.inner.metadata,
-            &cfg.client_id,
-            &state,
-            id_token.as_ref(),
-            cfg.post_logout_redirect_uri.as_deref(),
-        ) else {
-            return Ok(());
-        };
-        p.transaction_put(LOGOUT_KEY, &state)?;
-        p.navigate(&url)
     }
 
     /// One revocation with up to two retries on 429, 5xx and transport failures (J04), with the

@@ -5,6 +5,7 @@
 
 use wasm_bindgen::{JsCast, JsValue};
 
+
 use super::error::invalid_option;
 use crate::core::ClientConfig;
 
@@ -22,7 +23,6 @@ const KNOWN: &[&str] = &[
     "idTokenSigningAlgs",
     "timeoutMs",
     "autoRefresh",
-    "shareTabs",
     "restore",
 ];
 
@@ -63,7 +63,6 @@ pub(crate) struct Options {
     pub(crate) config: ClientConfig,
     pub(crate) timeout_ms: Option<u32>,
     pub(crate) auto_refresh: bool,
-    pub(crate) share_tabs: bool,
     pub(crate) silent_restore: bool,
 }
 
@@ -150,7 +149,6 @@ pub(crate) fn read(obj: &JsValue) -> Result<Options, JsValue> {
         config,
         timeout_ms,
         auto_refresh: boolean(obj, "autoRefresh", false)?,
-        share_tabs: boolean(obj, "shareTabs", true)?,
         silent_restore,
     })
 }

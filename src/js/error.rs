@@ -1,46 +1,65 @@
-//! Errors as JavaScript `OidcError` objects (a real `Error` subclass with a stable `code`).
+//! Errors as plain objects for the page (`{ code, message, detail, hint, error, errorDescription,
+//! status }`): they cross from the engine to the page by `postMessage`, where the facade turns them
+//! into `OidcError`s. None of these fields ever holds a secret (the core guarantees it).
 
-use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsValue;
 
+use super::wire::{object, set};
 use crate::core::Error;
 
-#[wasm_bindgen(module = "/src/js/error.js")]
-extern "C" {
-    #[wasm_bindgen(js_name = makeOidcError)]
-    fn make_oidc_error(
-        code: &str,
-        message: &str,
-        detail: Option<String>,
-        hint: &str,
-        error: Option<String>,
-        error_description: Option<String>,
-        status: Option<u16>,
-    ) -> JsValue;
+fn fields(
+    code: &str,
+    message: &str,
+    detail: Option<&str>,
+    hint: &str,
+    oauth: Option<&crate::core::OAuthError>,
+) -> JsValue {
+    let out = object();
+    set(&out, "code", &JsValue::from_str(code));
+    set(&out, "message", &JsValue::from_str(message));
+    set(&out, "detail", &detail.map_or(JsValue::NULL, JsValue::from_str));
+    set(&out, "hint", &JsValue::from_str(hint));
+    if let Some(o) = oauth {
+        set(&out, "error", &JsValue::from_str(&o.error));
+        if let Some(d) = &o.error_description {
+            set(&out, "errorDescription", &JsValue::from_str(d));
+        }
+        if let Some(s) = o.status {
+            set(&out, "status", &JsValue::from(s));
+        }
+    }
+    out.into()
 }
 
-/// Converts a core error into an `OidcError`. The message never holds a secret (the core guarantees it).
+/// A core error as the page's error fields.
 pub(crate) fn to_js(err: &Error) -> JsValue {
-    let oauth = err.oauth();
-    make_oidc_error(
+    fields(
         err.code(),
         &err.to_string(),
-        err.detail().map(str::to_owned),
+        err.detail(),
         err.hint(),
-        oauth.map(|o| o.error.clone()),
-        oauth.and_then(|o| o.error_description.clone()),
-        oauth.and_then(|o| o.status),
+        err.oauth(),
     )
 }
 
 /// An `invalid_config` error naming the offending option (option names are not secrets).
 pub(crate) fn invalid_option(name: &str, problem: &str) -> JsValue {
-    make_oidc_error(
+    fields(
         "invalid_config",
         &format!("Invalid option `{name}`: {problem}."),
-        Some(name.to_owned()),
+        Some(name),
         "Fix the configuration passed to createClient (see the README for the options).",
         None,
-        None,
+    )
+}
+
+/// A message the engine cannot read (not from the facade, or from another version of it).
+pub(crate) fn invalid_message(what: &str) -> JsValue {
+    fields(
+        "invalid_message",
+        &format!("The engine could not read a message: {what}."),
+        Some(what),
+        "Load the page facade and the engine of the same oxidc version; do not post to the engine yourself.",
         None,
     )
 }

@@ -1,60 +1,80 @@
-//! The JavaScript API (feature `js`): `createClient` and the `OidcClient` class, exported with
-//! wasm-bindgen. Every async method returns a `Promise` that rejects with an `OidcError`.
+//! The engine host of the npm package (feature `js`): the driver, run where the page cannot reach it.
 //!
-//! This is a thin facade over [`crate::driver::Client`]; the Yew and Leptos integrations use the same
-//! driver. No method returns or exposes the refresh token.
+//! The package's worker (`worker.js`: a `SharedWorker` where the browser has one, else a dedicated
+//! `Worker`) loads this module and passes every message of every connected page to
+//! [`Engine::handle`]. The engine holds the sessions, the refresh tokens and the provider's keys,
+//! and sends every request to the provider itself. A page gets back only what the page facade needs:
+//! access tokens, ID-token claims, userinfo claims, events, and the storage writes and navigations
+//! of its own logins and logouts. No message carries a refresh token or a token response, and no
+//! message can install a session: tokens come only from the engine's own token requests.
+//!
+//! The protocol (version 1), page to engine: `{ id, op, ... }` with `op` one of `init` (`options`,
+//! `records`, `here`, `callback`), `login` (`returnTo`), `callback` (`url`, `records`), `token`
+//! (`force`), `userinfo` (`refresh`), `logout`, `logoutReturn` (`url`, `records`), `revalidate`.
+//! Engine to page: `{ id, ok }` or `{ id, err }`, both with `store` (a list of `[key, value]` writes
+//! and `[prefix]` removals for the page's `sessionStorage`) and `navigate` when there is one; and
+//! `{ ev: "state", status, event, reason, user }` on every session change, to every page of that
+//! session.
 
 mod config;
 mod error;
+mod front;
+mod wire;
 
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::future::Future;
+use std::pin::Pin;
+use std::rc::Rc;
 use std::task::{Context, Poll, Waker};
 
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::future_to_promise;
 
-use crate::browser::{self, BrowserPlatform};
-use crate::driver::{AuthEvent, Client, LoginOptions};
+use crate::browser::{self, BrowserPlatform, Lifecycle};
+use crate::core::Error;
+use crate::driver::{AuthEvent, Client};
+use front::{EnginePlatform, Front};
+use wire::{flag, get, object, records, set, string};
 
-type Driver = Client<BrowserPlatform>;
+type Driver = Client<EnginePlatform>;
 
-/// Creates a client: reads the options, fetches and checks the provider's discovery document.
-/// `early` is the discovery request the package entry may have started already (internal).
-#[wasm_bindgen(js_name = createClient, unchecked_return_type = "Promise<OidcClient>")]
-pub fn create_client(options: JsValue, early: JsValue) -> js_sys::Promise {
-    future_to_promise(async move {
-        let opts = config::read(&options)?;
-        let platform = BrowserPlatform::for_client(&opts.config, opts.timeout_ms, opts.share_tabs)
-            .with_early(&early);
-        let driver = Client::discover(platform, opts.config)
-            .await
-            .map_err(|e| error::to_js(&e))?;
-        let lifecycle = browser::install_lifecycle(&driver, opts.auto_refresh);
-        let url = browser::current_url().unwrap_or_default();
-        if !browser::is_callback_url(&url) && !driver.join().await && opts.silent_restore {
-            let here = browser::path_of(&url);
-            if driver
-                .restore_silently(here.as_deref())
-                .map_err(|e| error::to_js(&e))?
-            {
-                // The page is navigating to the provider: the promise stays pending.
-                return Ok(js_sys::Promise::new(&mut |_, _| {}).into());
-            }
-        }
-        Ok(OidcClient {
-            driver,
-            _lifecycle: lifecycle,
-        }
-        .into())
-    })
+/// One session with one provider, shared by every page that asked for the same options.
+struct Hosted {
+    driver: Driver,
+    silent_restore: bool,
+    _lifecycle: Lifecycle<EnginePlatform>,
 }
 
-/// A signed-in (or signed-out) session with one OpenID provider. Tokens live only in this object's memory.
+/// A connected page: where to post, and the session it uses once `init` has answered.
+struct Port {
+    post: JsValue,
+    session: Option<String>,
+}
+
+#[derive(Default)]
+struct State {
+    /// Sessions by the options that made them.
+    sessions: HashMap<String, Rc<Hosted>>,
+    ports: HashMap<u32, Port>,
+}
+
+/// The engine: every session of this worker (or, with the in-page opt-out, of this page).
 #[wasm_bindgen]
-pub struct OidcClient {
-    driver: Driver,
-    /// Page-lifecycle hooks (removed when the client is freed).
-    _lifecycle: browser::Lifecycle,
+pub struct Engine {
+    state: Rc<RefCell<State>>,
+}
+
+impl Default for Engine {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+fn post(target: &JsValue, message: &JsValue) {
+    if let Some(f) = get(target, "postMessage").and_then(|f| f.dyn_into::<js_sys::Function>().ok())
+    {
+        let _ = f.call1(target, message);
+    }
 }
 
 fn status(driver: &Driver) -> &'static str {
@@ -65,189 +85,297 @@ fn status(driver: &Driver) -> &'static str {
     }
 }
 
-fn user_value(driver: &Driver) -> JsValue {
+fn user(driver: &Driver) -> JsValue {
     driver
         .claims()
         .map(|c| browser::to_js(&c))
         .unwrap_or(JsValue::NULL)
 }
 
-/// True when the call's options object has `name: true`.
-fn flag(options: &JsValue, name: &str) -> bool {
-    options.is_object()
-        && js_sys::Reflect::get(options, &JsValue::from_str(name))
-            .ok()
-            .and_then(|v| v.as_bool())
-            == Some(true)
+/// The session state message for pages.
+fn state_message(driver: &Driver, event: Option<&AuthEvent>) -> JsValue {
+    let msg = object();
+    set(&msg, "ev", &JsValue::from_str("state"));
+    set(&msg, "status", &JsValue::from_str(status(driver)));
+    if let Some(event) = event {
+        set(&msg, "event", &JsValue::from_str(event.kind()));
+        let reason = match event {
+            AuthEvent::SignedOut(r) => JsValue::from_str(r.as_str()),
+            AuthEvent::Error(code) => JsValue::from_str(code),
+            _ => JsValue::NULL,
+        };
+        set(&msg, "reason", &reason);
+    }
+    set(&msg, "user", &user(driver));
+    msg.into()
 }
 
-fn set(obj: &js_sys::Object, key: &str, value: &JsValue) {
-    let _ = js_sys::Reflect::set(obj, &JsValue::from_str(key), value);
+/// Polls `call` once at once, so that its synchronous start (where the driver reads and writes the
+/// page's storage) runs while the call's [`Front`] is in place; the rest runs as a task that answers
+/// `reply`.
+fn start(call: Pin<Box<dyn Future<Output = Result<JsValue, JsValue>>>>, reply: Reply) {
+    let mut call = call;
+    match call.as_mut().poll(&mut Context::from_waker(Waker::noop())) {
+        Poll::Ready(result) => reply.send(result),
+        Poll::Pending => wasm_bindgen_futures::spawn_local(async move {
+            let result = call.await;
+            reply.send(result);
+        }),
+    }
+}
+
+/// Where and how to answer one call.
+struct Reply {
+    port: JsValue,
+    id: JsValue,
+    front: Rc<Front>,
+}
+
+impl Reply {
+    fn send(self, result: Result<JsValue, JsValue>) {
+        if self.id.is_undefined() {
+            return;
+        }
+        let msg = object();
+        set(&msg, "id", &self.id);
+        match result {
+            Ok(v) => set(&msg, "ok", &v),
+            Err(e) => set(&msg, "err", &e),
+        }
+        let (store, navigate) = self.front.finish();
+        if store.length() > 0 {
+            set(&msg, "store", &store);
+        }
+        if let Some(url) = navigate {
+            set(&msg, "navigate", &JsValue::from_str(&url));
+        }
+        post(&self.port, &msg.into());
+    }
+}
+
+fn js_err(e: Error) -> JsValue {
+    error::to_js(&e)
 }
 
 #[wasm_bindgen]
-impl OidcClient {
-    /// Starts a login: stores the short-lived transaction in sessionStorage and navigates to the provider.
-    /// `options.returnTo` is a same-origin path to come back to.
-    #[wasm_bindgen(unchecked_return_type = "Promise<void>")]
-    pub fn login(&self, options: JsValue) -> js_sys::Promise {
-        let driver = self.driver.clone();
-        future_to_promise(async move {
-            let return_to = if options.is_object() {
-                js_sys::Reflect::get(&options, &"returnTo".into())
-                    .ok()
-                    .and_then(|v| v.as_string())
-            } else {
-                None
-            };
-            let opts = LoginOptions {
-                return_to,
-                ..Default::default()
-            };
-            driver.login(&opts).map_err(|e| error::to_js(&e))?;
-            Ok(JsValue::UNDEFINED)
-        })
+impl Engine {
+    /// A new engine with no session.
+    #[wasm_bindgen(constructor)]
+    pub fn new() -> Engine {
+        Engine {
+            state: Rc::default(),
+        }
     }
 
-    /// True when `url` (default: the current address) carries an authorization response.
-    #[wasm_bindgen(js_name = isCallback)]
-    pub fn is_callback(&self, url: Option<String>) -> bool {
-        url.or_else(|| browser::current_url().ok())
-            .is_some_and(|u| browser::is_callback_url(&u))
-    }
-
-    /// Completes the login from the redirect (`url` defaults to the current address). The address bar is
-    /// scrubbed of `code`, `state` and `iss` before anything else happens, whatever the outcome.
-    /// Resolves to `{ returnTo, signedIn }`; `signedIn` is false only when a silent restore came back
-    /// needing the user (nobody is signed in; show the login).
-    #[wasm_bindgen(js_name = handleRedirectCallback, unchecked_return_type = "Promise<{ returnTo: string | null; signedIn: boolean }>")]
-    pub fn handle_redirect_callback(&self, url: Option<String>) -> js_sys::Promise {
-        let driver = self.driver.clone();
-        future_to_promise(async move {
-            let outcome = browser::handle_redirect(&driver, url.as_deref())
-                .await
-                .map_err(|e| error::to_js(&e))?;
-            let result = js_sys::Object::new();
-            set(
-                &result,
-                "returnTo",
-                &outcome
-                    .return_to
-                    .map(JsValue::from)
-                    .unwrap_or(JsValue::NULL),
+    /// Handles one message `msg` from the page connected as `port_id` (`port` is what to post the
+    /// answers to). `early` is the discovery request the worker may have started for this message
+    /// (internal). Never throws: a message it cannot read is answered with an `invalid_message`
+    /// error when it has an `id`, and ignored otherwise.
+    pub fn handle(&self, port_id: u32, port: JsValue, msg: JsValue, early: JsValue) {
+        let id = get(&msg, "id").unwrap_or(JsValue::UNDEFINED);
+        let front = Front::with_records(records(&msg, "records"));
+        let reply = Reply {
+            port: port.clone(),
+            id,
+            front: Rc::clone(&front),
+        };
+        let op = string(&msg, "op").unwrap_or_default();
+        if op == "init" {
+            let state = Rc::clone(&self.state);
+            return start(
+                Box::pin(init(state, port_id, port, msg, early, front)),
+                reply,
             );
-            set(&result, "signedIn", &JsValue::from_bool(outcome.signed_in));
-            Ok(result.into())
-        })
-    }
-
-    /// Resolves to an access token with at least the configured margin of life left, renewing it with the
-    /// refresh token first when needed. Concurrent calls share one renewal. `{ forceRefresh: true }` renews now.
-    #[wasm_bindgen(js_name = getAccessToken, unchecked_return_type = "Promise<string>")]
-    pub fn get_access_token(&self, options: JsValue) -> js_sys::Promise {
-        let driver = self.driver.clone();
-        let force = flag(&options, "forceRefresh");
-        let mut call = Box::pin(async move {
-            driver
-                .access_token(force)
-                .await
-                .map_err(|e| error::to_js(&e))
-        });
-        // Hot path: with a fresh token held, the driver answers without awaiting anything. Poll once
-        // here and settle the promise at once, without spawning a task. Otherwise the same future (a
-        // renewal may have started) goes on as a task; every future inside keeps the waker of its
-        // latest poll, so the no-op waker of this first poll is never the one left to wake.
-        match call.as_mut().poll(&mut Context::from_waker(Waker::noop())) {
-            Poll::Ready(Ok(token)) => js_sys::Promise::resolve(&JsValue::from_str(token.secret())),
-            Poll::Ready(Err(err)) => js_sys::Promise::reject(&err),
-            Poll::Pending => future_to_promise(async move {
-                call.await.map(|token| JsValue::from_str(token.secret()))
-            }),
         }
-    }
-
-    /// Internal (used by the package's `getAccessToken` wrapper): a number (0 or more) that stays the
-    /// same while the same fresh access token would be returned, or -1 when a call would have to renew
-    /// or fail. A plain number rather than an option: this is on the hot path.
-    #[wasm_bindgen(js_name = _freshKey)]
-    pub fn fresh_key(&self) -> f64 {
-        self.driver.fresh_session_key().map_or(-1.0, |k| k as f64)
-    }
-
-    /// True while tokens are held and usable (or renewable).
-    #[wasm_bindgen(js_name = isAuthenticated)]
-    pub fn is_authenticated(&self) -> bool {
-        self.driver.is_authenticated()
-    }
-
-    /// The ID token's claims, or `null` when signed out.
-    #[wasm_bindgen(unchecked_return_type = "Record<string, unknown> | null")]
-    pub fn user(&self) -> JsValue {
-        user_value(&self.driver)
-    }
-
-    /// Calls `listener({ status, event, reason, user })` on every session change; returns an unsubscribe function.
-    #[wasm_bindgen(unchecked_return_type = "() => void")]
-    pub fn subscribe(
-        &self,
-        #[wasm_bindgen(unchecked_param_type = "(state: AuthState) => void")]
-        listener: js_sys::Function,
-    ) -> JsValue {
-        let driver = self.driver.clone();
-        let id = self.driver.subscribe(move |event: &AuthEvent| {
-            let state = js_sys::Object::new();
-            set(&state, "status", &JsValue::from_str(status(&driver)));
-            set(&state, "event", &JsValue::from_str(event.kind()));
-            let reason = match event {
-                AuthEvent::SignedOut(r) => JsValue::from_str(r.as_str()),
-                AuthEvent::Error(code) => JsValue::from_str(code),
-                _ => JsValue::NULL,
-            };
-            set(&state, "reason", &reason);
-            set(&state, "user", &user_value(&driver));
-            let _ = listener.call1(&JsValue::NULL, &state);
-        });
-        let driver = self.driver.clone();
-        Closure::once_into_js(move || driver.unsubscribe(id))
-    }
-
-    /// Ends the session: clears the tokens from memory (in every tab sharing the session), revokes the
-    /// refresh token when the provider can, then navigates to the provider's logout endpoint.
-    #[wasm_bindgen(unchecked_return_type = "Promise<void>")]
-    pub fn logout(&self) -> js_sys::Promise {
-        // Cleared now, before the promise machinery runs anything.
-        let logout = self.driver.logout();
-        future_to_promise(async move {
-            logout.await.map_err(|e| error::to_js(&e))?;
-            Ok(JsValue::UNDEFINED)
+        let hosted = {
+            let st = self.state.borrow();
+            st.ports
+                .get(&port_id)
+                .and_then(|p| p.session.as_ref())
+                .and_then(|key| st.sessions.get(key))
+                .cloned()
+        };
+        let Some(hosted) = hosted else {
+            return reply.send(Err(error::invalid_message("no init")));
+        };
+        let driver = hosted.driver.clone();
+        let platform = driver.platform().clone();
+        platform.with_front(&front, || match op.as_str() {
+            "login" => reply.send(
+                driver
+                    .login(&crate::driver::LoginOptions {
+                        return_to: string(&msg, "returnTo"),
+                        ..Default::default()
+                    })
+                    .map(|()| JsValue::UNDEFINED)
+                    .map_err(js_err),
+            ),
+            "callback" => {
+                let url = string(&msg, "url").unwrap_or_default();
+                start(
+                    Box::pin(async move {
+                        let params = browser::callback_pairs(&url).map_err(js_err)?;
+                        let outcome = driver
+                            .handle_callback(&params.query, &params.fragment)
+                            .await
+                            .map_err(js_err)?;
+                        let out = object();
+                        set(
+                            &out,
+                            "returnTo",
+                            &outcome.return_to.map_or(JsValue::NULL, JsValue::from),
+                        );
+                        set(&out, "signedIn", &JsValue::from_bool(outcome.signed_in));
+                        Ok(out.into())
+                    }),
+                    reply,
+                )
+            }
+            "token" => {
+                let force = flag(&msg, "force");
+                start(
+                    Box::pin(async move {
+                        let token = driver.access_token(force).await.map_err(js_err)?;
+                        let out = object();
+                        set(&out, "token", &JsValue::from_str(token.secret()));
+                        let until = driver.fresh_until().map_or(-1.0, |t| t as f64);
+                        set(&out, "until", &JsValue::from_f64(until));
+                        Ok(out.into())
+                    }),
+                    reply,
+                )
+            }
+            "userinfo" => {
+                let refresh = flag(&msg, "refresh");
+                start(
+                    Box::pin(async move {
+                        let claims = driver.user_info(refresh).await.map_err(js_err)?;
+                        Ok(browser::to_js(&claims))
+                    }),
+                    reply,
+                )
+            }
+            "logout" => {
+                let finish = driver.logout_url();
+                start(
+                    Box::pin(async move {
+                        let url = finish.await.map_err(js_err)?;
+                        Ok(url.map_or(JsValue::NULL, JsValue::from))
+                    }),
+                    reply,
+                )
+            }
+            "logoutReturn" => {
+                let url = string(&msg, "url").unwrap_or_default();
+                let done = browser::callback_pairs(&url)
+                    .and_then(|p| driver.complete_logout(&p.query))
+                    .map(JsValue::from_bool)
+                    .map_err(js_err);
+                reply.send(done)
+            }
+            "revalidate" => start(
+                Box::pin(async move {
+                    driver.revalidate().await;
+                    Ok(JsValue::UNDEFINED)
+                }),
+                reply,
+            ),
+            _ => reply.send(Err(error::invalid_message("unknown op"))),
         })
     }
 
-    /// On the page the provider sends the browser back to after logout: checks the returned `state`
-    /// and removes it from the address bar. Resolves to true when it matches the logout this tab
-    /// started, false when no logout was pending; rejects with `logout_state_mismatch` otherwise (the
-    /// user is logged out locally either way).
-    #[wasm_bindgen(js_name = handleLogoutCallback, unchecked_return_type = "Promise<boolean>")]
-    pub fn handle_logout_callback(&self, url: Option<String>) -> js_sys::Promise {
-        match browser::handle_logout_return(&self.driver, url.as_deref()) {
-            Ok(done) => js_sys::Promise::resolve(&JsValue::from_bool(done)),
-            Err(e) => js_sys::Promise::reject(&error::to_js(&e)),
-        }
+    /// Forgets a page that has gone (its tab closed or navigated away).
+    pub fn disconnect(&self, port_id: u32) {
+        self.state.borrow_mut().ports.remove(&port_id);
     }
+}
 
-    /// The user's claims from the provider's userinfo endpoint, fetched once per session and cached
-    /// (`{ refresh: true }` fetches them again). They are used only when their `sub` equals the ID
-    /// token's; otherwise the promise rejects with `userinfo_sub_mismatch`.
-    #[wasm_bindgen(js_name = getUser, unchecked_return_type = "Promise<Record<string, unknown>>")]
-    pub fn get_user(&self, options: JsValue) -> js_sys::Promise {
-        let driver = self.driver.clone();
-        let refresh = flag(&options, "refresh");
-        future_to_promise(async move {
-            let claims = driver
-                .user_info(refresh)
+/// `init`: attaches the page to the session of its options, creating it (discovery) if this engine
+/// has none yet; then, for a page that is not a callback, a silent restore when configured and no
+/// one is signed in. Answers `{ status, user, restoring }`.
+async fn init(
+    state: Rc<RefCell<State>>,
+    port_id: u32,
+    port: JsValue,
+    msg: JsValue,
+    early: JsValue,
+    front: Rc<Front>,
+) -> Result<JsValue, JsValue> {
+    let options = get(&msg, "options").unwrap_or(JsValue::UNDEFINED);
+    let opts = config::read(&options)?;
+    let key = js_sys::JSON::stringify(&options)
+        .ok()
+        .and_then(|s| s.as_string())
+        .unwrap_or_default();
+    state.borrow_mut().ports.insert(
+        port_id,
+        Port {
+            post: port,
+            session: None,
+        },
+    );
+    let existing = state.borrow().sessions.get(&key).cloned();
+    let hosted = match existing {
+        Some(h) => h,
+        None => {
+            let browser = BrowserPlatform::for_client(&opts.config, opts.timeout_ms, false)
+                .with_early(&early);
+            let driver = Client::discover(EnginePlatform::new(browser), opts.config)
                 .await
-                .map_err(|e| error::to_js(&e))?;
-            Ok(browser::to_js(&claims))
-        })
+                .map_err(js_err)?;
+            // Another page may have created the same session meanwhile: use the first one.
+            let existing = state.borrow().sessions.get(&key).cloned();
+            match existing {
+                Some(h) => h,
+                None => {
+                    let hosted = Rc::new(Hosted {
+                        _lifecycle: browser::install_timer(&driver, opts.auto_refresh),
+                        silent_restore: opts.silent_restore,
+                        driver: driver.clone(),
+                    });
+                    let weak = Rc::downgrade(&state);
+                    let (d, k) = (driver.clone(), key.clone());
+                    driver.subscribe(move |event| {
+                        if let Some(state) = weak.upgrade() {
+                            broadcast(&state.borrow(), &k, &state_message(&d, Some(event)));
+                        }
+                    });
+                    state
+                        .borrow_mut()
+                        .sessions
+                        .insert(key.clone(), Rc::clone(&hosted));
+                    hosted
+                }
+            }
+        }
+    };
+    if let Some(p) = state.borrow_mut().ports.get_mut(&port_id) {
+        p.session = Some(key);
+    }
+    let driver = &hosted.driver;
+    let mut restoring = false;
+    if hosted.silent_restore && !flag(&msg, "callback") && !driver.is_authenticated() {
+        let here = string(&msg, "here");
+        restoring = driver
+            .platform()
+            .clone()
+            .with_front(&front, || driver.restore_silently(here.as_deref()))
+            .map_err(js_err)?;
+    }
+    let out = state_message(driver, None);
+    set(
+        out.unchecked_ref(),
+        "restoring",
+        &JsValue::from_bool(restoring),
+    );
+    Ok(out)
+}
+
+/// Posts `message` to every page attached to the session `key`.
+fn broadcast(state: &State, key: &str, message: &JsValue) {
+    for port in state.ports.values() {
+        if port.session.as_deref() == Some(key) {
+            post(&port.post, message);
+        }
     }
 }

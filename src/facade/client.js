@@ -1,0 +1,390 @@
+// oxidc page facade: the whole of oxidc that runs in the page.
+//
+// The engine (sessions, refresh tokens, every request to the provider) runs in a worker of the
+// package: a SharedWorker where the browser has one (one engine for all tabs of the app), else a
+// dedicated Worker for this tab. This file only talks to it with postMessage, keeps the page's own
+// pieces (the login transaction in sessionStorage, the address bar, page-lifecycle events), and
+// answers getAccessToken from the last token the engine handed out while that token is fresh.
+// It never sees a refresh token or a token response: no message from the engine carries one.
+//
+// Self-contained on purpose: the npm package ships it as its entry, and Rust apps (Yew, Leptos)
+// import the same file through wasm-bindgen.
+
+const LOGIN_PREFIX = "oxidc.tx.login.";
+const LOGOUT_KEY = "oxidc.tx.logout";
+const RESTORE_FAILED_KEY = "oxidc.tx.restore-failed";
+const RESPONSE_PARAMS = ["code", "state", "iss", "error", "error_description", "error_uri", "session_state"];
+// Options read here; the engine reads the rest (and refuses unknown ones by name).
+const PAGE_OPTIONS = ["shareTabs", "workerUrl", "dangerouslyKeepRefreshTokenInPage"];
+
+/** The error every oxidc promise rejects with. `code` is stable; see the README for each code. */
+export class OidcError extends Error {
+  constructor(code, message, detail, hint, error, errorDescription, status) {
+    super(message);
+    this.name = "OidcError";
+    this.code = code;
+    this.detail = detail ?? null;
+    this.hint = hint;
+    this.error = error ?? null;
+    this.errorDescription = errorDescription ?? null;
+    this.status = status ?? null;
+  }
+}
+
+const toError = (f) =>
+  f instanceof Error ? f : new OidcError(f.code, f.message, f.detail, f.hint, f.error, f.errorDescription, f.status);
+
+const pageError = (code, message, detail, hint) => new OidcError(code, message, detail, hint);
+
+function storage() {
+  try {
+    return globalThis.sessionStorage;
+  } catch {
+    return undefined;
+  }
+}
+
+function storageError() {
+  return pageError(
+    "storage_unavailable",
+    "sessionStorage is not available.",
+    null,
+    "Enable it (private browsing modes can block it).",
+  );
+}
+
+// Takes the records under `keys` out of sessionStorage: [[key, value], ...].
+function takeRecords(keys) {
+  const s = storage();
+  if (!s) throw storageError();
+  const out = [];
+  for (const key of keys) {
+    const value = s.getItem(key);
+    if (value !== null) {
+      s.removeItem(key);
+      out.push([key, value]);
+    }
+  }
+  return out;
+}
+
+// Applies the engine's storage operations: [key, value] writes, [prefix] removes.
+function applyStore(ops) {
+  if (!Array.isArray(ops)) return;
+  const s = storage();
+  if (!s) throw storageError();
+  for (const [key, value] of ops) {
+    if (value !== undefined) {
+      s.setItem(key, value);
+    } else {
+      for (const k of Object.keys(s)) if (k.startsWith(key)) s.removeItem(k);
+    }
+  }
+}
+
+function params(url) {
+  const u = new URL(url);
+  const hash = u.hash.startsWith("#") ? u.hash.slice(1) : "";
+  return { u, query: u.searchParams, fragment: new URLSearchParams(hash) };
+}
+
+/** True when `url` carries authorization-response parameters (code, error or state). */
+function isCallbackUrl(url) {
+  try {
+    const { query, fragment } = params(url);
+    return ["code", "error", "state"].some((n) => query.has(n) || fragment.has(n));
+  } catch {
+    return false;
+  }
+}
+
+// Removes the response parameters from the address bar (no new history entry) when `url` is the
+// page's address: the code never stays in history (RFC 9700 §4.3.1).
+function scrub(url) {
+  if (url !== location.href) return;
+  const { u, query, fragment } = params(url);
+  for (const n of RESPONSE_PARAMS) query.delete(n);
+  u.search = query.toString();
+  if (RESPONSE_PARAMS.some((n) => fragment.has(n))) u.hash = "";
+  history.replaceState(history.state, "", u.href);
+}
+
+// The worker's address: the package's worker.js beside this file, or `workerUrl`. Written as
+// `new SharedWorker(new URL("./worker.js", import.meta.url), ...)` so that bundlers (Vite, webpack,
+// esbuild with a plugin) find and emit the worker file.
+function startWorker(options) {
+  const shared = options.shareTabs !== false && typeof SharedWorker === "function";
+  const base = options.workerUrl;
+  if (shared) {
+    const name = "oxidc";
+    const w = base
+      ? new SharedWorker(base, { type: "module", name })
+      : new SharedWorker(new URL("./worker.js", import.meta.url), { type: "module", name });
+    return { port: w.port, target: w, kind: "shared" };
+  }
+  if (typeof Worker === "function") {
+    const w = base
+      ? new Worker(base, { type: "module" })
+      : new Worker(new URL("./worker.js", import.meta.url), { type: "module" });
+    return { port: w, target: w, kind: "dedicated" };
+  }
+  throw pageError(
+    "worker_unavailable",
+    "This browser cannot run the oxidc engine in a worker.",
+    "Worker",
+    "Use a browser with Web Workers, or opt out with dangerouslyKeepRefreshTokenInPage (see the README for what it exposes).",
+  );
+}
+
+// The in-page engine (opt-out): the same engine and messages, over a MessageChannel in this page.
+async function startInPage(options) {
+  const url = new URL("./engine.js", options.workerUrl ?? import.meta.url).href;
+  const { attach } = await import(/* @vite-ignore */ url);
+  const channel = new MessageChannel();
+  attach(channel.port2);
+  return { port: channel.port1, target: undefined, kind: "page" };
+}
+
+const seconds = () => Math.floor(Date.now() / 1000);
+
+/** A session with one OpenID provider. Tokens live only in the engine; the page gets access tokens. */
+export class OidcClient {
+  constructor(link) {
+    this._link = link;
+    this._port = link.port;
+    this._next = 1;
+    this._calls = new Map();
+    this._listeners = new Set();
+    this._state = { status: "signed_out", user: null };
+    this._cache = undefined; // { token, until } of the last access token handed out
+    this._generation = 0; // bumped by every session change the engine reports
+    this._port.onmessage = (e) => this._receive(e.data);
+    if (link.target) link.target.onerror = () => this._fail();
+    this._wake = () => {
+      if (document.visibilityState !== "hidden") this._post({ op: "revalidate" });
+    };
+    this._bye = (e) => {
+      if (!e.persisted) this._post({ op: "bye" });
+    };
+    if (typeof addEventListener === "function") {
+      for (const name of ["visibilitychange", "pageshow", "online"]) addEventListener(name, this._wake);
+      addEventListener("pagehide", this._bye);
+    }
+  }
+
+  _fail() {
+    const err = pageError(
+      "worker_unavailable",
+      "The oxidc engine's worker could not start.",
+      "worker_error",
+      "Serve the package's worker.js and its files from the app's origin, and allow them in the Content-Security-Policy (worker-src 'self', script-src 'wasm-unsafe-eval').",
+    );
+    for (const call of this._calls.values()) call.reject(err);
+    this._calls.clear();
+  }
+
+  _post(message) {
+    this._port.postMessage(message);
+  }
+
+  _call(message) {
+    const id = this._next++;
+    return new Promise((resolve, reject) => {
+      this._calls.set(id, { resolve, reject });
+      this._post({ ...message, id });
+    });
+  }
+
+  _receive(msg) {
+    if (msg === null || typeof msg !== "object") return;
+    if (msg.ev === "state") {
+      this._generation += 1;
+      this._cache = undefined;
+      this._state = { status: msg.status, user: msg.user ?? null };
+      const state = { status: msg.status, event: msg.event, reason: msg.reason ?? null, user: msg.user ?? null };
+      for (const listener of this._listeners) {
+        try {
+          listener(state);
+        } catch (err) {
+          setTimeout(() => {
+            throw err;
+          });
+        }
+      }
+      return;
+    }
+    const call = this._calls.get(msg.id);
+    if (!call) return;
+    this._calls.delete(msg.id);
+    try {
+      applyStore(msg.store);
+    } catch (err) {
+      call.reject(err);
+      return;
+    }
+    if ("err" in msg) call.reject(toError(msg.err));
+    else call.resolve({ ok: msg.ok, navigate: msg.navigate });
+  }
+
+  async _init(options) {
+    const engineOptions = {};
+    for (const [k, v] of Object.entries(options)) if (!PAGE_OPTIONS.includes(k)) engineOptions[k] = v;
+    const here = location.href;
+    const callback = isCallbackUrl(here);
+    const { ok, navigate } = await this._call({
+      op: "init",
+      options: engineOptions,
+      records: callback ? [] : takeRecords([RESTORE_FAILED_KEY]),
+      here: new URL(here).pathname + new URL(here).search + new URL(here).hash,
+      callback,
+    });
+    this._state = { status: ok.status, user: ok.user ?? null };
+    if (navigate) {
+      // A silent restore: the page is navigating to the provider, so this promise stays pending.
+      location.assign(navigate);
+      await new Promise(() => {});
+    }
+  }
+
+  /** Navigates to the provider to log in. `options.returnTo` is a same-origin path to come back to. */
+  async login(options) {
+    const returnTo = options !== null && typeof options === "object" ? options.returnTo : undefined;
+    const { navigate } = await this._call({ op: "login", returnTo });
+    if (navigate) location.assign(navigate);
+  }
+
+  /** True when `url` (default: the current address) carries an authorization response. */
+  isCallback(url) {
+    return isCallbackUrl(url ?? location.href);
+  }
+
+  /**
+   * Completes the login from the redirect (`url` defaults to the current address, which is scrubbed
+   * of code, state and iss first, whatever the outcome). Resolves to `{ returnTo, signedIn }`.
+   */
+  async handleRedirectCallback(url) {
+    const href = url ?? location.href;
+    scrub(href);
+    if (!isCallbackUrl(href)) {
+      throw pageError(
+        "no_pending_login",
+        "This callback matches no login started in this tab.",
+        null,
+        "Start a new login; nothing was sent to the provider.",
+      );
+    }
+    const { query, fragment } = params(href);
+    const states = new Set([...query.getAll("state"), ...fragment.getAll("state")]);
+    const records = takeRecords([...states].map((s) => LOGIN_PREFIX + s));
+    const { ok } = await this._call({ op: "callback", url: href, records });
+    return ok;
+  }
+
+  /**
+   * An access token with at least the refresh margin of life left, renewing it first when needed.
+   * Concurrent calls share one renewal. `{ forceRefresh: true }` renews now.
+   */
+  getAccessToken(options) {
+    const force = options !== null && typeof options === "object" && options.forceRefresh === true;
+    const hit = this._cache;
+    if (!force && hit !== undefined && seconds() <= hit.until) return Promise.resolve(hit.token);
+    const generation = this._generation;
+    return this._call({ op: "token", force }).then(({ ok }) => {
+      if (generation === this._generation && ok.until >= 0) this._cache = { token: ok.token, until: ok.until };
+      return ok.token;
+    });
+  }
+
+  /** True while the engine holds a usable (or renewable) session. */
+  isAuthenticated() {
+    return this._state.status === "signed_in";
+  }
+
+  /** The ID token's claims, or null when signed out. */
+  user() {
+    return this._state.user;
+  }
+
+  /** Calls `listener({ status, event, reason, user })` on every session change; returns an unsubscribe function. */
+  subscribe(listener) {
+    this._listeners.add(listener);
+    return () => this._listeners.delete(listener);
+  }
+
+  /**
+   * The user's claims from the provider's userinfo endpoint, fetched once per session and cached
+   * (`{ refresh: true }` fetches them again), used only when their `sub` equals the ID token's.
+   */
+  async getUser(options) {
+    const refresh = options !== null && typeof options === "object" && options.refresh === true;
+    const { ok } = await this._call({ op: "userinfo", refresh });
+    return ok;
+  }
+
+  /**
+   * Ends the session: the tokens are cleared (in the engine, for every tab of the session) at the
+   * call, the refresh token is revoked when the provider can, then the page navigates to the
+   * provider's logout endpoint.
+   */
+  async logout() {
+    this._cache = undefined;
+    this._generation += 1;
+    this._state = { status: "signed_out", user: null };
+    const { ok } = await this._call({ op: "logout" });
+    if (ok) location.assign(ok);
+  }
+
+  /**
+   * On the page the provider sends the browser back to after logout: checks the returned `state` and
+   * removes it from the address bar. true when it matches the logout this tab started, false when none
+   * was pending; rejects with `logout_state_mismatch` otherwise (logged out locally either way).
+   */
+  async handleLogoutCallback(url) {
+    const href = url ?? location.href;
+    scrub(href);
+    const { ok } = await this._call({ op: "logoutReturn", url: href, records: takeRecords([LOGOUT_KEY]) });
+    return ok;
+  }
+
+  /** Disconnects this page from the engine (the session goes on for the app's other tabs). */
+  free() {
+    this._post({ op: "bye" });
+    if (typeof removeEventListener === "function") {
+      for (const name of ["visibilitychange", "pageshow", "online"]) removeEventListener(name, this._wake);
+      removeEventListener("pagehide", this._bye);
+    }
+    if (this._link.kind === "dedicated") this._link.target.terminate();
+  }
+}
+
+let preloaded;
+
+/** Starts the engine's worker ahead of createClient (optional): its WebAssembly starts loading. */
+export function load(options = {}) {
+  if (options.dangerouslyKeepRefreshTokenInPage === true) return Promise.resolve();
+  if (!preloaded) preloaded = startWorker(options);
+  return Promise.resolve();
+}
+
+/**
+ * Creates a client: starts (or joins) the engine, which reads the options and fetches the provider's
+ * discovery document.
+ */
+export async function createClient(options) {
+  if (options === null || typeof options !== "object") {
+    throw pageError("invalid_config", "Invalid option `options`: expected an object.", "options",
+      "Fix the configuration passed to createClient (see the README for the options).");
+  }
+  let link;
+  if (options.dangerouslyKeepRefreshTokenInPage === true) {
+    link = await startInPage(options);
+  } else if (preloaded && preloaded.kind === "shared" && options.shareTabs !== false && !options.workerUrl) {
+    link = preloaded;
+    preloaded = undefined;
+  } else {
+    link = startWorker(options);
+  }
+  const client = new OidcClient(link);
+  await client._init(options);
+  return client;
+}
