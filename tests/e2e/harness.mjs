@@ -681,3 +681,34 @@ export function e2eTest(env, name, fn, { timeout = 120_000, allowRejections = fa
 }
 
 export { afterEach };
+
+/**
+ * Sends one DevTools command to every worker (shared or dedicated) of the browser, through a
+ * browser-level session that stays attached until `close()` (emulation set this way, such as
+ * offline, lasts as long as the session). For what only the engine's worker sees: its network.
+ */
+export async function onWorkers(browser, method, params = {}) {
+  const cdp = await browser.newBrowserCDPSession();
+  const pending = new Map();
+  cdp.on('Target.receivedMessageFromTarget', ({ sessionId, message }) => {
+    const m = JSON.parse(message);
+    pending.get(`${sessionId} ${m.id}`)?.(m);
+  });
+  const { targetInfos } = await cdp.send('Target.getTargets');
+  const workers = targetInfos.filter((t) => t.type === 'shared_worker' || t.type === 'worker');
+  let next = 0;
+  const send = async (sessionId, m, p) => {
+    next += 1;
+    const reply = new Promise((r) => { pending.set(`${sessionId} ${next}`, r); });
+    await cdp.send('Target.sendMessageToTarget', { sessionId, message: JSON.stringify({ id: next, method: m, params: p }) });
+    const answer = await reply;
+    if (answer.error) throw new Error(`${m} in a worker: ${JSON.stringify(answer.error)}`);
+    return answer.result;
+  };
+  for (const t of workers) {
+    const { sessionId } = await cdp.send('Target.attachToTarget', { targetId: t.targetId, flatten: false });
+    if (method.startsWith('Network.')) await send(sessionId, 'Network.enable', {});
+    await send(sessionId, method, params);
+  }
+  return { count: workers.length, close: () => cdp.detach().catch(() => {}) };
+}

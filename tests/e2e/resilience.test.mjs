@@ -8,6 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import {
   appError, appStatus, assertNoSecrets, assertScrubbed, callApi, e2eTest, getAccessToken, login, logout,
   openApp, scanStorage, setupSuite, tokenRequests, txKeys, waitForApp,
+  onWorkers,
 } from './harness.mjs';
 
 const AT_TTL = 8;
@@ -177,16 +178,22 @@ e2eTest(env, 'H07 discovery down: createClient fails before any navigation, with
   assert.ok(navigations.every((u) => new URL(u).origin === servers.appOrigin), 'never left the app');
 }, { allowRejections: true });
 
-e2eTest(env, 'H08 offline during a refresh: offline error, session kept, renewed when back online', async ({ page, context, servers }) => {
+e2eTest(env, 'H08 offline during a refresh: offline error, session kept, renewed when back online', async ({ page, context, servers, browser }) => {
   await signedIn(page, servers);
   await watchEvents(page);
   await sleep(AT_TTL * 1000 + 1500);
   await servers.resetLedger();
+  // Offline for the page and for the engine's worker (which makes the requests).
   await context.setOffline(true);
+  const workers = await onWorkers(browser, 'Network.emulateNetworkConditions', {
+    offline: true, latency: 0, downloadThroughput: -1, uploadThroughput: -1,
+  });
+  assert.ok(workers.count >= 1, 'the engine worker');
   const r = await getAccessToken(page);
   assert.equal(r.error?.code, 'offline');
   assert.equal(await appStatus(page), 'signed_in', 'the session is kept');
   assert.equal((await refreshes(servers)).length, 0, 'nothing reached the provider');
+  await workers.close();
   await context.setOffline(false);
   // The online event re-checks the session and renews it without anyone asking.
   const deadline = Date.now() + 10_000;
