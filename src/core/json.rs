@@ -116,7 +116,8 @@ impl Json {
     }
 
     /// Serializes to compact JSON text (RFC 8259): strings escape `"`, `\` and control
-    /// characters; integers print without a fraction; non-finite numbers become `null`.
+    /// characters; numbers print in plain decimal notation with the fewest digits that read back
+    /// as the same f64 (integers without a fraction); non-finite numbers become `null`.
     pub fn to_json_string(&self) -> String {
         let mut out = String::new();
         self.write_to(&mut out);
@@ -157,14 +158,13 @@ impl Json {
 }
 
 fn write_number(n: f64, out: &mut String) {
-    if !n.is_finite() {
-        out.push_str("null");
-    } else if n.fract() == 0.0 && n.abs() < 9_007_199_254_740_992.0 {
-        // Exact integer: print without ".0" (the cast is exact in this range).
-        let _ = write!(out, "{}", n as i64);
+    if n.is_finite() {
+        // `Display` writes the shortest digits that read back as the same f64, in plain decimal
+        // (never an exponent: 1e300 is 301 digits), integers without ".0": valid JSON. Not `Debug`:
+        // the release build compiles every `{:?}` to nothing (-Zfmt-debug=none).
+        let _ = write!(out, "{n}");
     } else {
-        // `{:?}` prints the shortest round-tripping form, e.g. "0.1" or "1e300": valid JSON.
-        let _ = write!(out, "{n:?}");
+        out.push_str("null");
     }
 }
 
