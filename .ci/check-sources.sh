@@ -2,7 +2,9 @@
 # Source gates that keep the architecture honest:
 #  1. the protocol core is pure: no wasm-bindgen, web-sys, js-sys, gloo or getrandom in src/core;
 #  2. tokens never touch persistent storage: no localStorage, IndexedDB, cookies or Cache Storage anywhere,
-#     and sessionStorage only in the transaction-record module.
+#     and sessionStorage only in the transaction-record module;
+#  3. no Debug formatting ({:?}) in the library's code outside tests: the release wasm is built with
+#     -Zfmt-debug=none, which makes it write nothing (redacting Debug impls may use f.debug_struct).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 fail=0
@@ -15,5 +17,8 @@ fi
 if grep -rlE 'session_storage *\(|sessionStorage *\.' src --include='*.rs' --include='*.js' | grep -v '^src/browser/storage.rs$'; then
   echo "check-sources: sessionStorage is allowed only in src/browser/storage.rs (files above)"; fail=1
 fi
-[ $fail = 0 ] && echo "check-sources: core is pure; no persistent storage APIs"
+if grep -rnE '\{[A-Za-z0-9_.]*:[^{}"]*\?\}' src --include='*.rs' --exclude-dir=tests | grep -vE '^[^:]+:[0-9]+: *//'; then
+  echo "check-sources: {:?} writes nothing in the release build (-Zfmt-debug=none); use Display (lines above)"; fail=1
+fi
+[ $fail = 0 ] && echo "check-sources: core is pure; no persistent storage APIs; no Debug formatting"
 exit $fail

@@ -9,6 +9,8 @@
 //   OP_TEST_HOOKS  "1" enables the test-only endpoints (/__ledger, /__faults, /__issued)
 //   RT_TTL         refresh-token lifetime in seconds (default: oidc-provider's)
 //   RT_ROTATE      "0" keeps the refresh token on refresh (default: rotate it)
+//   OP_EXTRA_CLAIMS  a JSON object of extra claims every account gets, in the ID token and from
+//                  userinfo with the profile scope (test data, e.g. fractional or large numbers)
 //   OP_EXTRA_REDIRECT_PATHS  comma-separated paths on APP_ORIGIN also accepted as redirect URIs
 //                  (test pages, e.g. the benchmark's /__test/ pages)
 //   EXIT_WITH_STDIN "1": exit when standard input closes (a test harness that dies takes this along)
@@ -29,6 +31,7 @@ const AT_TTL = envInt('AT_TTL', 300);
 const TEST_HOOKS = process.env.OP_TEST_HOOKS === '1';
 const RT_TTL = envInt('RT_TTL', 0);
 const RT_ROTATE = process.env.RT_ROTATE !== '0';
+const EXTRA_CLAIMS = envObject('OP_EXTRA_CLAIMS');
 const EXTRA_REDIRECT_URIS = (process.env.OP_EXTRA_REDIRECT_PATHS || '').split(',').filter(Boolean)
   .map((path) => new URL(path, APP_ORIGIN).href);
 
@@ -41,6 +44,22 @@ function envInt(name, fallback) {
     process.exit(2);
   }
   return n;
+}
+
+function envObject(name) {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return {};
+  let value;
+  try {
+    value = JSON.parse(raw);
+  } catch {
+    value = undefined;
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    console.error(`${name} must be a JSON object, got ${JSON.stringify(raw)}`);
+    process.exit(2);
+  }
+  return value;
 }
 
 // Listen first so that OP_PORT=0 works: the issuer needs the real port.
@@ -71,6 +90,7 @@ function findAccount(_ctx, sub) {
     accountId: name,
     claims() {
       return {
+        ...EXTRA_CLAIMS,
         sub: name,
         name,
         preferred_username: name,
@@ -109,7 +129,7 @@ const configuration = {
   cookies: { keys: [randomBytes(32).toString('base64url')] },
   claims: {
     openid: ['sub'],
-    profile: ['name', 'preferred_username'],
+    profile: ['name', 'preferred_username', ...Object.keys(EXTRA_CLAIMS)],
     email: ['email', 'email_verified'],
     acr: null,
     sid: null,

@@ -94,6 +94,183 @@ fn serializer_numbers() {
     }
 }
 
+/// Whether `t` is a JSON number (RFC 8259 §6):
+/// `[ "-" ] ( "0" / 1-9 *DIGIT ) [ "." 1*DIGIT ] [ ( "e" / "E" ) [ "+" / "-" ] 1*DIGIT ]`.
+fn is_json_number(t: &str) -> bool {
+    let b = t.as_bytes();
+    let digits = |i: &mut usize| {
+        let start = *i;
+        while b.get(*i).is_some_and(u8::is_ascii_digit) {
+            *i += 1;
+        }
+        *i - start
+    };
+    let mut i = usize::from(b.first() == Some(&b'-'));
+    match b.get(i) {
+        Some(b'0') => i += 1,
+        Some(b'1'..=b'9') => {
+            digits(&mut i);
+        }
+        _ => return false,
+    }
+    if b.get(i) == Some(&b'.') {
+        i += 1;
+        if digits(&mut i) == 0 {
+            return false;
+        }
+    }
+    if matches!(b.get(i), Some(b'e' | b'E')) {
+        i += 1;
+        if matches!(b.get(i), Some(b'+' | b'-')) {
+            i += 1;
+        }
+        if digits(&mut i) == 0 {
+            return false;
+        }
+    }
+    i == b.len()
+}
+
+#[test]
+fn json_number_grammar_helper() {
+    for good in ["0", "-0", "1.5", "-0.25", "10", "1e300", "1E+3", "5e-324"] {
+        assert!(is_json_number(good), "{good}");
+    }
+    for bad in [
+        "", "-", "01", "1.", ".5", "+1", "1e", "1e+", "NaN", "inf", "1.0.0", " 1",
+    ] {
+        assert!(!is_json_number(bad), "{bad}");
+    }
+}
+
+/// The text is a JSON number that reads back as exactly `n` (`str::parse` rounds correctly,
+/// like `JSON.parse`).
+fn assert_number_round_trips(n: f64) -> String {
+    let text = Json::Number(n).to_json_string();
+    assert!(is_json_number(&text), "{n}: {text} is no JSON number");
+    let back: f64 = text.parse().unwrap_or(f64::NAN);
+    assert_eq!(
+        back.to_bits(),
+        n.to_bits(),
+        "{n}: {text} reads back as {back}"
+    );
+    text
+}
+
+#[test]
+fn serializer_numbers_round_trip_exactly() {
+    let two_53 = 9_007_199_254_740_992.0;
+    for n in [
+        1.5,
+        0.1,
+        -0.1,
+        -2.5,
+        123.456,
+        1.0e-7,
+        -1.0,
+        -9_007_199_254_740_991.0,
+        two_53,
+        two_53 + 2.0,
+        -two_53,
+        12_345_678_901_234_567_890.0,
+        18_446_744_073_709_551_616.0, // 2^64
+        18_446_744_073_709_549_568.0, // the f64 just below 2^64
+        1e21,
+        1e300,
+        -1e300,
+        f64::MAX,
+        f64::MIN_POSITIVE,
+        5e-324,
+        -5e-324,
+        0.0,
+        -0.0,
+    ] {
+        assert_number_round_trips(n);
+    }
+}
+
+#[test]
+fn serializer_numbers_are_plain_decimals() {
+    assert_eq!(assert_number_round_trips(1.5), "1.5");
+    assert_eq!(assert_number_round_trips(-2.5), "-2.5");
+    assert_eq!(assert_number_round_trips(0.1), "0.10000000000000001");
+    assert_eq!(assert_number_round_trips(-0.1), "-0.10000000000000001");
+    assert_eq!(assert_number_round_trips(0.5), "0.5");
+    assert_eq!(assert_number_round_trips(-0.0), "-0");
+    assert_eq!(
+        assert_number_round_trips(9_007_199_254_740_992.0),
+        "9007199254740992"
+    );
+    assert_eq!(
+        assert_number_round_trips(12_345_678_901_234_567_890.0),
+        "12345678901234567000"
+    );
+    // 2^64 = 18446744073709551616: the 17th digit rounds up.
+    assert_eq!(
+        assert_number_round_trips(18_446_744_073_709_551_616.0),
+        "18446744073709552000"
+    );
+    // 1e300 is 1.00000000000000005250...e300.
+    assert_eq!(
+        assert_number_round_trips(1e300),
+        format!("10000000000000001{}", "0".repeat(284))
+    );
+    // 1e-14 is 9.99999999999999998819...e-15: seventeen nines round up to 1.
+    assert_eq!(assert_number_round_trips(1e-14), "0.00000000000001");
+    // 5e-324 is 4.9406564584124654...e-324.
+    assert_eq!(
+        assert_number_round_trips(5e-324),
+        format!("0.{}49406564584124654", "0".repeat(323))
+    );
+    // Integers in the safe range print as integers, without a fraction.
+    for i in [
+        0_i64,
+        1,
+        -1,
+        42,
+        1_700_000_000,
+        9_007_199_254_740_991,
+        -9_007_199_254_740_991,
+    ] {
+        assert_eq!(assert_number_round_trips(i as f64), i.to_string());
+    }
+}
+
+#[test]
+fn serializer_numbers_round_trip_over_random_bit_patterns() {
+    // Every binary exponent is as likely as any other, subnormals included (xorshift64).
+    let mut state = 0x9e37_79b9_7f4a_7c15_u64;
+    for _ in 0..5_000 {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        let n = f64::from_bits(state);
+        if n.is_finite() {
+            assert_number_round_trips(n);
+        }
+    }
+    // Halfway cases and carries through the 17 digits: neighbours of powers of ten and of two.
+    for e in -323..=308 {
+        let p = format!("1e{e}").parse::<f64>().unwrap_or(1.0);
+        for n in [
+            p,
+            f64::from_bits(p.to_bits() - 1),
+            f64::from_bits(p.to_bits() + 1),
+        ] {
+            assert_number_round_trips(n);
+        }
+    }
+    for e in -1074_i32..=1023 {
+        let p = if e >= -1022 {
+            f64::from_bits(((e + 1023) as u64) << 52)
+        } else {
+            f64::from_bits(1 << (e + 1074))
+        };
+        assert_number_round_trips(p);
+        assert_number_round_trips(f64::from_bits(p.to_bits() - 1));
+    }
+}
+
 #[test]
 fn serializer_structures_round_trip() {
     let v = obj(&[
