@@ -227,8 +227,9 @@ function bearerOf(ctx) {
 }
 
 function faultMatches(fault, route, ctx) {
+  // A CORS preflight is not the request under test: it matches only a fault that names OPTIONS.
   return fault.route === route
-    && (fault.method === undefined || fault.method.toUpperCase() === ctx.method)
+    && (fault.method === undefined ? ctx.method !== 'OPTIONS' : fault.method.toUpperCase() === ctx.method)
     && (fault.grantType === undefined || fault.grantType === ctx.state.grantType);
 }
 

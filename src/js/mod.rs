@@ -32,7 +32,7 @@ use wasm_bindgen::prelude::*;
 
 use crate::browser::{self, BrowserPlatform, Lifecycle};
 use crate::core::Error;
-use crate::driver::{AuthEvent, Client};
+use crate::driver::{AuthEvent, Client, SignedOutReason};
 use front::{EnginePlatform, Front};
 use wire::{flag, get, object, records, set, string};
 
@@ -56,6 +56,8 @@ struct State {
     /// Sessions by the options that made them.
     sessions: HashMap<String, Rc<Hosted>>,
     ports: HashMap<u32, Port>,
+    /// The page whose logout is being handled: the others hear of it as `other_tab`.
+    logging_out: Option<u32>,
 }
 
 /// The engine: every session of this worker (or, with the in-page opt-out, of this page).
@@ -256,7 +258,9 @@ impl Engine {
                 )
             }
             "logout" => {
+                self.state.borrow_mut().logging_out = Some(port_id);
                 let finish = driver.logout_url();
+                self.state.borrow_mut().logging_out = None;
                 start(
                     Box::pin(async move {
                         let url = finish.await.map_err(js_err)?;
@@ -337,7 +341,7 @@ async fn init(
                     let (d, k) = (driver.clone(), key.clone());
                     driver.subscribe(move |event| {
                         if let Some(state) = weak.upgrade() {
-                            broadcast(&state.borrow(), &k, &state_message(&d, Some(event)));
+                            broadcast(&state.borrow(), &k, &d, event);
                         }
                     });
                     state
@@ -371,11 +375,23 @@ async fn init(
     Ok(out)
 }
 
-/// Posts `message` to every page attached to the session `key`.
-fn broadcast(state: &State, key: &str, message: &JsValue) {
-    for port in state.ports.values() {
+/// Posts `event` to every page attached to the session `key`. A logout is `logged_out` for the
+/// page that asked for it and `other_tab` for the others.
+fn broadcast(state: &State, key: &str, driver: &Driver, event: &AuthEvent) {
+    let message = state_message(driver, Some(event));
+    let elsewhere = match (event, state.logging_out) {
+        (AuthEvent::SignedOut(SignedOutReason::LoggedOut), Some(_)) => Some(state_message(
+            driver,
+            Some(&AuthEvent::SignedOut(SignedOutReason::OtherTab)),
+        )),
+        _ => None,
+    };
+    for (id, port) in &state.ports {
         if port.session.as_deref() == Some(key) {
-            post(&port.post, message);
+            match &elsewhere {
+                Some(other) if state.logging_out != Some(*id) => post(&port.post, other),
+                _ => post(&port.post, &message),
+            }
         }
     }
 }

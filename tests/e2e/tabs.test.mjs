@@ -151,14 +151,23 @@ e2eTest(env, 'G10 a duplicated tab (sessionStorage copied) holds no token of its
   assertNoRefreshTokenReuse(ledger);
 });
 
-e2eTest(env, 'without Web Locks each tab keeps its own session', async ({ context, servers }) => {
-  await context.addInitScript(() => {
-    Object.defineProperty(Navigator.prototype, 'locks', { get: () => undefined, configurable: true });
-  });
+e2eTest(env, 'without SharedWorker each tab runs its own engine (dedicated worker): no session crosses, each tab logs in on its own', async ({ context, servers }) => {
+  await context.addInitScript(() => { delete window.SharedWorker; });
   const a = await signedInTab(context, servers);
   const b = await openTab(context, servers);
-  assert.equal(await appStatus(b), 'signed_out', 'no sharing without Web Locks');
+  assert.equal(await appStatus(b), 'signed_out', 'a new tab does not get the session of another engine');
   assert.equal(await appStatus(a), 'signed_in');
+  await servers.resetLedger();
+  await login(b, servers);
+  assert.equal(await appStatus(b), 'signed_in');
+  const ra = await getAccessToken(a, { forceRefresh: true });
+  const rb = await getAccessToken(b, { forceRefresh: true });
+  assert.equal(ra.error, undefined, JSON.stringify(ra.error));
+  assert.equal(rb.error, undefined, JSON.stringify(rb.error));
+  const refreshes = tokenRequests(await servers.ledger(), 'refresh_token');
+  assert.equal(refreshes.length, 2);
+  assert.ok(refreshes.every((e) => e.status === 200), 'each tab renews with its own refresh token');
+  assert.notEqual(refreshes[0].refresh_token, refreshes[1].refresh_token);
 });
 
 e2eTest(env, 'shareTabs: false keeps a tab to itself while the other tabs share', async ({ context, servers }) => {
