@@ -31,10 +31,22 @@ export interface ClientOptions {
   /** Renew in the background shortly before the access token expires (default false: renew on demand). */
   autoRefresh?: boolean;
   /**
-   * Share the session with this app's other tabs (BroadcastChannel and Web Locks; default true). Where
-   * the browser lacks either, or with false, each tab keeps its own session.
+   * Share one engine, and so one session, with this app's other tabs (default true): the engine runs
+   * in a SharedWorker. With false, or where the browser has no SharedWorker, this tab gets its own
+   * engine in a dedicated Worker and its own session (no token ever crosses between tabs).
    */
   shareTabs?: boolean;
+  /**
+   * The URL of the package's worker.js, when the package files are not served next to the module
+   * that imports it (Rust apps, some bundler set-ups). Default: `new URL("./worker.js", import.meta.url)`.
+   */
+  workerUrl?: string | URL;
+  /**
+   * Opt-out, not recommended: run the engine in this page instead of a worker. The refresh token then
+   * lives in the page's WebAssembly memory and crosses the page's fetch, where any script of the
+   * page's origin can read it. Only for browsers without workers. Loads engine.js next to workerUrl.
+   */
+  dangerouslyKeepRefreshTokenInPage?: boolean;
   /**
    * After a reload with no other tab open: "none" (default, start signed out) or "silent" (a
    * prompt=none round trip to the provider that comes back to the same route; createClient then stays
@@ -122,12 +134,18 @@ export class OidcClient {
    * `logout_state_mismatch` otherwise (logged out locally either way).
    */
   handleLogoutCallback(url?: string): Promise<boolean>;
-  /** Releases the WebAssembly memory behind this client. */
+  /** Disconnects this page from the engine (the session goes on for the app's other tabs). */
   free(): void;
 }
 
-/** Creates a client: reads the options and fetches the provider's discovery document. */
+/**
+ * Creates a client: starts (or joins) the engine in its worker, which reads the options and fetches
+ * the provider's discovery document. Rejects with `worker_unavailable` where no worker can run.
+ */
 export function createClient(options: ClientOptions): Promise<OidcClient>;
 
-/** Loads the WebAssembly module ahead of createClient (optional). */
-export function load(): Promise<unknown>;
+/**
+ * Starts the engine's worker ahead of createClient (optional), so that its WebAssembly loads sooner.
+ * Pass the same `shareTabs` and `workerUrl` as to createClient.
+ */
+export function load(options?: Pick<ClientOptions, "shareTabs" | "workerUrl" | "dangerouslyKeepRefreshTokenInPage">): Promise<void>;

@@ -375,6 +375,12 @@ export async function createClient(options) {
     throw pageError("invalid_config", "Invalid option `options`: expected an object.", "options",
       "Fix the configuration passed to createClient (see the README for the options).");
   }
+  for (const name of ["shareTabs", "dangerouslyKeepRefreshTokenInPage"]) {
+    if (options[name] !== undefined && typeof options[name] !== "boolean") {
+      throw pageError("invalid_config", `Invalid option \`${name}\`: expected a boolean.`, name,
+        "Fix the configuration passed to createClient (see the README for the options).");
+    }
+  }
   let link;
   if (options.dangerouslyKeepRefreshTokenInPage === true) {
     link = await startInPage(options);
