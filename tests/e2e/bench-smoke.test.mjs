@@ -1,6 +1,7 @@
 // A quick run of `make bench`'s measurement (one repetition, 50 hot-path calls), so that the benchmark
 // cannot rot unnoticed: it must finish, report every row for both libraries, and oxidc's concurrency
-// row must hold (one refresh request, every call fulfilled). Timings are not checked here.
+// row must hold (one refresh request, every call fulfilled). oxidc's engine runs in a worker: its
+// bundle counts in the shipped bytes and its heap in the JS heap row. Timings are not checked here.
 
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -32,13 +33,19 @@ test('bench smoke: every row measured for both libraries; one refresh for 50 con
       assert.ok(Number.isFinite(r.startupMs.total) && r.startupMs.total > 0, `${name}: start-up`);
     }
     assert.ok(oxidc.wasmMemoryKB > 0);
+    assert.ok(oxidc.workers >= 1 && oxidc.jsHeapWorkersKB > 0 && oxidc.jsHeapPageKB > 0, 'oxidc: the page and its worker measured');
+    assert.ok(Number.isFinite(oxidc.startupMs.workerToWasm) && Number.isFinite(oxidc.startupMs.wasmToClient), 'oxidc: start-up split at the wasm');
     assert.deepEqual(
       [oxidc.concurrent.refreshRequests, oxidc.concurrent.fulfilled],
       [1, oxidc.concurrent.calls],
       JSON.stringify(oxidc.concurrent),
     );
-    assert.ok(report.sizes.oxidc.shipped_minified.gzip > 0 && report.sizes['oidc-client-ts'].shipped_minified.gzip > 0);
-    assert.equal(report.table.length, 13, 'every row of the table');
+    const sizes = report.sizes.oxidc;
+    assert.ok(sizes.js_page_minified.gzip > 0 && sizes.js_worker_minified.gzip > 0 && sizes.wasm.gzip > 0);
+    assert.equal(sizes.shipped_minified.gzip, sizes.js_page_minified.gzip + sizes.js_worker_minified.gzip + sizes.wasm.gzip,
+      'shipped = page bundle + worker bundle + wasm');
+    assert.ok(report.sizes['oidc-client-ts'].shipped_minified.gzip > 0);
+    assert.equal(report.table.length, 16, 'every row of the table');
   } finally {
     rmSync(out, { recursive: true, force: true });
   }
