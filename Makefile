@@ -54,7 +54,7 @@ pkg: wasm
 examples: setup
 	@.ci/build-examples.sh
 
-## size-budget: fails when the packed wasm plus JS (gzip) grows past .ci/size-budget.txt
+## size-budget: fails when the shipped bytes (minified page and worker bundles, and the wasm; gzip) grow past .ci/size-budget.txt
 size-budget: pkg
 	@.ci/size-budget.sh
 
