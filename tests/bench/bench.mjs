@@ -91,7 +91,8 @@ function jsFiles(dir) {
 // The files the pages load from /__test/: each library's bundles (oxidc's worker bundle as worker.js
 // beside its page bundle) and oxidc's wasm beside them.
 async function measureSizes() {
-  const wasm = sizesOf(readFileSync(join(PKG_DIR, 'oxidc_bg.wasm')));
+  const wasmBytes = readFileSync(join(PKG_DIR, 'oxidc_bg.wasm'));
+  const wasm = sizesOf(wasmBytes);
   const files = jsFiles(PKG_DIR);
   const jsPublished = files.map((f) => sizesOf(readFileSync(f))).reduce(add);
   const oxidc = await bundleOxidc(PKG_DIR);
@@ -114,7 +115,7 @@ async function measureSizes() {
     files: {
       'oxidc-bundle.js': oxidc.page,
       'worker.js': oxidc.worker,
-      'oxidc_bg.wasm': readFileSync(join(PKG_DIR, 'oxidc_bg.wasm')),
+      'oxidc_bg.wasm': wasmBytes,
       'oidc-client-ts-bundle.js': peerBundle,
     },
   };
@@ -576,6 +577,11 @@ function table(sizes, res) {
 async function main() {
   requirePackage();
   const started = new Date();
+  // Everything read from the package is read here, before the run: the pages load copies.
+  const versions = {
+    oxidc: JSON.parse(readFileSync(join(PKG_DIR, 'package.json'), 'utf8')).version,
+    'oidc-client-ts': JSON.parse(readFileSync(join(HERE, 'node_modules', 'oidc-client-ts', 'package.json'), 'utf8')).version,
+  };
   log(`sizes (${PKG_DIR})`);
   const sizes = await measureSizes();
   const { files } = sizes;
@@ -605,10 +611,7 @@ async function main() {
     node: process.version,
     reps: REPS,
     hotPathN: N,
-    versions: {
-      oxidc: JSON.parse(readFileSync(join(PKG_DIR, 'package.json'), 'utf8')).version,
-      'oidc-client-ts': JSON.parse(readFileSync(join(HERE, 'node_modules', 'oidc-client-ts', 'package.json'), 'utf8')).version,
-    },
+    versions,
     sizes,
     results,
     table: t.rows,
