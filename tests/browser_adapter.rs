@@ -159,6 +159,55 @@ async fn fetch_connection_refused_is_a_network_error() {
     );
 }
 
+/// Makes `navigator.onLine` read `online` (`None`: the browser's own value again).
+fn force_online(online: Option<bool>) {
+    use wasm_bindgen::JsValue;
+    let navigator: js_sys::Object = js_sys::Reflect::get(&js_sys::global(), &"navigator".into())
+        .unwrap()
+        .into();
+    let key = JsValue::from_str("onLine");
+    match online {
+        None => {
+            js_sys::Reflect::delete_property(&navigator, &key).unwrap();
+        }
+        Some(v) => {
+            let descriptor = js_sys::Object::new();
+            js_sys::Reflect::set(&descriptor, &"value".into(), &JsValue::from_bool(v)).unwrap();
+            js_sys::Reflect::set(&descriptor, &"configurable".into(), &JsValue::TRUE).unwrap();
+            js_sys::Object::define_property(&navigator, &key, &descriptor);
+        }
+    }
+}
+
+#[wasm_bindgen_test]
+async fn h01_fetch_is_offline_only_when_the_request_cannot_have_left() {
+    use std::future::Future;
+    use std::pin::pin;
+    use std::task::Poll;
+    let p = BrowserPlatform::default();
+    let req = HttpRequest {
+        method: Method::Post,
+        url: "http://127.0.0.1:9/token".into(),
+        headers: vec![],
+        body: Some("a=b".into()),
+    };
+    force_online(Some(false));
+    let offline = p.fetch(&req).await;
+    // Online when sent, offline when it failed: it may have reached the server.
+    force_online(Some(true));
+    let mut sending = pin!(p.fetch(&req));
+    let first = std::future::poll_fn(|cx| Poll::Ready(sending.as_mut().poll(cx))).await;
+    assert!(first.is_pending(), "sent, not failed yet");
+    force_online(Some(false));
+    let went_offline = sending.await;
+    force_online(None);
+    assert_eq!(offline.unwrap_err(), Error::Transport(Transport::Offline));
+    assert_eq!(
+        went_offline.unwrap_err(),
+        Error::Transport(Transport::Network)
+    );
+}
+
 /// Resolves with `Some(value)` if `future` does within `ms`, else `None`.
 async fn within<T>(ms: u64, future: impl std::future::Future<Output = T>) -> Option<T> {
     use std::future::Future;

@@ -88,11 +88,15 @@ pub(crate) async fn fetch(
     timeout_ms: u32,
     early: Option<Early>,
 ) -> Result<HttpResponse, Error> {
+    // `offline` says the request cannot have left the browser (the driver may then send it again):
+    // only when the browser was offline before sending and still is when it fails. Once it may have
+    // been sent, a failure is `network` (or `timeout`), and once response headers came, always so.
+    let offline_before = !globals::online();
     let network = |_| {
-        Error::Transport(if globals::online() {
-            Transport::Network
-        } else {
+        Error::Transport(if offline_before && !globals::online() {
             Transport::Offline
+        } else {
+            Transport::Network
         })
     };
     let (controller, sent) = match early {
@@ -139,12 +143,20 @@ pub(crate) async fn fetch(
         .await
         .map_err(fail)?
         .dyn_into()
-        .map_err(network)?;
+        .map_err(|_| Error::Transport(Transport::Network))?;
+    // The request reached a server: a failure from here on is never `offline`.
+    let cut = |_| {
+        Error::Transport(if timed_out() {
+            Transport::Timeout
+        } else {
+            Transport::Network
+        })
+    };
     if response.type_() == ResponseType::Opaqueredirect || (300..400).contains(&response.status()) {
         return Err(Error::InvalidResponse(InvalidResponse::UnexpectedRedirect));
     }
     if response.status() == 0 {
-        return Err(network(JsValue::NULL));
+        return Err(Error::Transport(Transport::Network));
     }
     let header = |name: &str| response.headers().get(name).ok().flatten();
     if let Some(len) = header("content-length").and_then(|v| v.trim().parse::<u64>().ok()) {
@@ -152,9 +164,9 @@ pub(crate) async fn fetch(
             return Err(Error::InvalidResponse(InvalidResponse::BodyTooLarge));
         }
     }
-    let text = JsFuture::from(response.text().map_err(network)?)
+    let text = JsFuture::from(response.text().map_err(cut)?)
         .await
-        .map_err(fail)?;
+        .map_err(cut)?;
     let body = text.as_string().unwrap_or_default();
     if body.len() > MAX_BODY_BYTES {
         return Err(Error::InvalidResponse(InvalidResponse::BodyTooLarge));

@@ -28,7 +28,7 @@ use crate::core::{
     revocation_request, silent_authorization_request, userinfo_claims, userinfo_request,
     validate_id_token, validate_refreshed_id_token,
 };
-use crate::core::{HttpRequest, HttpResponse, Method, OAuthError, Sha};
+use crate::core::{HttpRequest, HttpResponse, Method, OAuthError, Sha, Transport};
 use flight::SingleFlight;
 use session::Session;
 use tabs::newest_generation;
@@ -422,7 +422,7 @@ impl<P: Platform> Client<P> {
         };
         if !self.wait_until(TAB_WAIT_MS, newer).await {
             // Never fall back to our refresh token: another tab has used it.
-            return Err(Error::Transport(crate::core::Transport::Timeout));
+            return Err(Error::Transport(Transport::Timeout));
         }
         self.current_token()
             .map_err(|_| Error::login_required(LoginRequiredReason::OtherTab))
@@ -461,7 +461,21 @@ impl<P: Platform> Client<P> {
             .ok_or_else(|| Error::login_required(LoginRequiredReason::NoSession))
     }
 
-    /// One refresh-token grant (RFC 6749 §6). Runs inside the single-flight.
+    /// One refresh-token grant (RFC 6749 §6), with its retries. Runs inside the single-flight.
+    ///
+    /// A refresh token the provider may already have rotated is not sent again and again (a provider
+    /// with reuse detection would revoke the whole grant, RFC 9700 §4.14.2):
+    ///
+    /// - an answer of 429 or 5xx, or `offline` (nothing was sent), leaves the token unused: retried
+    ///   after [`backoff`], at most [`MAX_RETRIES`] times;
+    /// - a timeout or a network error leaves it unknown whether the provider used (and rotated) the
+    ///   token. After the token's first such outcome it is sent once more, after the same backoff, as
+    ///   the last attempt of this renewal; after any later one the renewal stops. When the provider
+    ///   answers the resend with `invalid_grant` (it had rotated the token), the session ends as after
+    ///   any rejected refresh;
+    /// - after two unknown outcomes, renewals nobody asked for ([`Client::revalidate`]) leave the token
+    ///   alone: only a call of the application ([`Client::access_token`]) sends it, and without a
+    ///   resend after an unknown outcome.
     async fn refresh_now(&self) -> Result<AccessToken, Error> {
         let inner = &self.inner;
         let epoch = inner.epoch.get();
@@ -479,18 +493,32 @@ impl<P: Platform> Client<P> {
             )
         };
         let mut attempt = 0;
+        // Set when an unknown outcome is followed by a resend: that resend is the last attempt.
+        let mut last = false;
         let result = loop {
-            let (result, retry_after) = self.exchange_refresh(&request, &original).await;
-            match retry_delay(&result, retry_after, attempt) {
-                Some(delay) if inner.epoch.get() == epoch => {
-                    attempt += 1;
-                    inner.platform.sleep_ms(delay.saturating_mul(1000)).await;
-                    if inner.epoch.get() != epoch {
-                        // Logged out during the wait: the refresh token is not sent again.
-                        break result;
-                    }
+            let (result, sent) = self.exchange_refresh(&request, &original).await;
+            if inner.epoch.get() != epoch {
+                break result;
+            }
+            let delay = match sent {
+                Sent::Unused { retry_after } if !last => {
+                    backoff(retry_after, attempt, MAX_RETRY_AFTER_SECS)
                 }
-                _ => break result,
+                // Counted whatever happens next; a resend only after the token's first one.
+                Sent::Unknown if self.note_unknown_outcome() == 1 => {
+                    last = true;
+                    backoff(None, attempt, MAX_RETRY_AFTER_SECS)
+                }
+                Sent::Unused { .. } | Sent::Unknown | Sent::Answered => None,
+            };
+            let Some(delay) = delay else {
+                break result;
+            };
+            attempt += 1;
+            inner.platform.sleep_ms(delay.saturating_mul(1000)).await;
+            if inner.epoch.get() != epoch {
+                // Logged out during the wait: the refresh token is not sent again.
+                break result;
             }
         };
         if inner.epoch.get() != epoch {
@@ -523,18 +551,44 @@ impl<P: Platform> Client<P> {
         }
     }
 
-    /// One refresh exchange; also returns the response's `Retry-After`, for the retry policy.
+    /// Counts a send of the session's refresh token whose outcome is unknown; returns how many it
+    /// has had. Called only while the session of the refresh is still in place.
+    fn note_unknown_outcome(&self) -> u8 {
+        let mut guard = self.inner.session.borrow_mut();
+        let Some(session) = guard.as_mut() else {
+            return u8::MAX;
+        };
+        session.unknown_outcomes = session.unknown_outcomes.saturating_add(1);
+        session.unknown_outcomes
+    }
+
+    /// One refresh exchange; also returns what it says about the refresh token, for the retries.
     async fn exchange_refresh(
         &self,
         request: &HttpRequest,
         original: &Session,
-    ) -> (Result<Session, Error>, Option<u64>) {
+    ) -> (Result<Session, Error>, Sent) {
         match self.inner.platform.fetch(request).await {
-            Err(e) => (Err(e), None),
-            Ok(response) => (
-                self.process_refresh(&response, original).await,
-                response.retry_after,
-            ),
+            Err(err) => {
+                let sent = match &err {
+                    Error::Transport(t) => match t {
+                        Transport::Offline => Sent::Unused { retry_after: None },
+                        Transport::Timeout | Transport::Network | Transport::Cors => Sent::Unknown,
+                    },
+                    _ => Sent::Answered,
+                };
+                (Err(err), sent)
+            }
+            Ok(response) => {
+                let sent = if response.status == 429 || response.status >= 500 {
+                    Sent::Unused {
+                        retry_after: response.retry_after,
+                    }
+                } else {
+                    Sent::Answered
+                };
+                (self.process_refresh(&response, original).await, sent)
+            }
         }
     }
 
@@ -569,7 +623,20 @@ impl<P: Platform> Client<P> {
     /// the back-forward cache, back online, a timer fired): renews a token that is inside the refresh margin
     /// (failures are reported as events, not returned), and ends a session whose token expired with no
     /// refresh token to renew it. A laptop waking from sleep thus never keeps handing out an expired token.
+    ///
+    /// It does not renew with a refresh token that has had two sends of unknown outcome (timeouts,
+    /// network errors: the provider may have rotated it); only a call of the application
+    /// ([`Client::access_token`]) sends that token again.
     pub async fn revalidate(&self) {
+        let held_back = self
+            .inner
+            .session
+            .borrow()
+            .as_ref()
+            .is_some_and(|s| s.unknown_outcomes >= 2);
+        if held_back {
+            return;
+        }
         // `access_token(false)` does exactly this: nothing for a fresh token, a renewal inside the
         // margin, and the end of a session that expired with nothing to renew it with.
         let _ = self.access_token(false).await;
@@ -1043,27 +1110,15 @@ fn backoff(retry_after: Option<u64>, attempt: u32, max_wait: u64) -> Option<u64>
     }
 }
 
-/// How long to wait before retrying a refresh, or None to stop: only transient failures (network,
-/// timeout, offline, 429 and 5xx) are retried, with [`backoff`]. OAuth errors are final
-/// (RFC 6749 §5.2).
-fn retry_delay(
-    result: &Result<Session, Error>,
-    retry_after: Option<u64>,
-    attempt: u32,
-) -> Option<u64> {
-    use crate::core::InvalidResponse as I;
-    match result {
-        Err(Error::Transport(_)) => backoff(None, attempt, MAX_RETRY_AFTER_SECS),
-        Err(Error::Server(OAuthError {
-            status: Some(s), ..
-        }))
-        | Err(Error::InvalidResponse(I::HttpStatus { status: s }))
-            if *s == 429 || *s >= 500 =>
-        {
-            backoff(retry_after, attempt, MAX_RETRY_AFTER_SECS)
-        }
-        _ => None,
-    }
+/// What one refresh attempt says about the refresh token it sent.
+#[derive(Clone, Copy, Debug)]
+enum Sent {
+    /// The provider did not use it: an answer of 429 or 5xx, or nothing was sent (`offline`).
+    Unused { retry_after: Option<u64> },
+    /// It may have been used: a timeout or a network error after the request may have left.
+    Unknown,
+    /// Any other answer, which settles it (success, an OAuth error, an invalid response).
+    Answered,
 }
 
 /// True for failures of a 200 token response's content (as opposed to an HTTP or transport failure).
@@ -1105,3 +1160,7 @@ mod signature_tests;
 #[cfg(test)]
 #[path = "tests/userinfo_logout.rs"]
 mod userinfo_logout_tests;
+
+#[cfg(test)]
+#[path = "tests/refresh_policy.rs"]
+mod refresh_policy_tests;

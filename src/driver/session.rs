@@ -26,6 +26,9 @@ pub(crate) struct Session {
     pub(crate) scope: Option<String>,
     /// The userinfo claims, once fetched and checked against the ID token's `sub`.
     pub(crate) userinfo: Option<Json>,
+    /// Sends of this refresh token whose outcome is unknown (timeout, network error), in this tab:
+    /// the provider may have rotated it. Zero again with every successful refresh.
+    pub(crate) unknown_outcomes: u8,
 }
 
 impl Session {
@@ -48,6 +51,7 @@ impl Session {
             claims,
             scope: tokens.scope,
             userinfo: None,
+            unknown_outcomes: 0,
         }
     }
 
@@ -71,6 +75,7 @@ impl Session {
             claims: claims.or_else(|| self.claims.clone()),
             scope: tokens.scope.or_else(|| self.scope.clone()),
             userinfo: self.userinfo.clone(),
+            unknown_outcomes: 0,
         }
     }
 
@@ -103,6 +108,7 @@ impl Session {
             claims,
             scope: shared.scope,
             userinfo: None,
+            unknown_outcomes: 0,
         }
     }
 

@@ -6,7 +6,7 @@
 //! shared *generation lock* named after the session id and generation it has. Whoever holds the
 //! refresh lock can therefore tell, from the names of the locks held, whether another tab has already
 //! renewed (a newer generation exists): it then waits for that session instead of sending its refresh
-//! token, which would be a replay. No refresh token is sent twice, whatever the tabs do.
+//! token, which would be a replay. No tab sends a refresh token another tab has renewed with.
 //!
 //! A platform without these primitives keeps every tab on its own session.
 

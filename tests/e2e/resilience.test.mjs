@@ -3,6 +3,7 @@
 // discovery down, and going offline mid-refresh. Every case keeps the secrets out of storage and output.
 
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 import {
@@ -124,6 +125,84 @@ e2eTest(env, 'H02 connection dropped after the provider issued the tokens: netwo
   await login(page, servers);
   assert.equal(await appStatus(page), 'signed_in');
   await assertStorageClean(page, servers);
+}, { allowRejections: true });
+
+// The refresh variant of H02: the provider rotates the refresh token and the answer is lost. The fault
+// is `truncate` (status line, headers and half a body, then the socket is destroyed): with the
+// connection dropped before any byte of the answer, Chromium itself may resend the POST over a new
+// connection, and the second request would not be the library's.
+e2eTest(env, 'H02 refresh answer lost after the provider rotated the refresh token: one resend, invalid_grant, signed out, nothing more', async ({ page, servers }) => {
+  await signedIn(page, servers);
+  await watchEvents(page);
+  const issuedBefore = (await servers.issued()).refreshTokens.length;
+  await servers.resetLedger();
+  await servers.addFault({ route: 'token', grantType: 'refresh_token', truncate: true });
+  const r = await getAccessToken(page, { forceRefresh: true });
+  assert.equal(r.error?.code, 'login_required', JSON.stringify(r));
+  const sent = await refreshes(servers);
+  assert.equal(sent.length, 2, 'the request and one resend');
+  assert.equal(sent[0].status, 200, 'the provider answered the first one');
+  assert.ok(sent[0].fault, 'and its answer was cut off');
+  const { refreshTokens } = await servers.issued();
+  assert.equal(refreshTokens.length, issuedBefore + 1, 'a new refresh token was issued');
+  const rotated = createHash('sha256').update(refreshTokens[refreshTokens.length - 1]).digest('hex').slice(0, 16);
+  assert.notEqual(sent[0].refresh_token, rotated, 'the provider rotated the refresh token');
+  assert.equal(sent[1].refresh_token, sent[0].refresh_token, 'the resend carried the same refresh token');
+  assert.ok(sent.every((e) => e.refresh_token !== rotated), 'the page never sent the one it did not see');
+  assert.equal(sent[1].status, 400);
+  assert.equal(sent[1].error, 'invalid_grant');
+  assert.equal(await appStatus(page), 'signed_out');
+  assert.deepEqual(await page.evaluate(() => window.__events), [{ event: 'signed_out', reason: 'refresh_rejected' }]);
+  const again = await getAccessToken(page);
+  assert.equal(again.error?.code, 'login_required');
+  const forced = await getAccessToken(page, { forceRefresh: true });
+  assert.equal(forced.error?.code, 'login_required');
+  await sleep(1500);
+  assert.equal(tokenRequests(await servers.ledger()).length, 2, 'no further token request');
+  assert.equal(await page.evaluate(() => window.__events.length), 1, 'one signed_out event');
+  await assertStorageClean(page, servers);
+}, { allowRejections: true });
+
+// Timeouts whose requests the provider never handles (the fault answers 503 after the deadline,
+// without passing them on), so the refresh token stays valid: exactly two sends, then the caller gets
+// `timeout` with the session kept; no automatic renewal sends it again, only the app's next call.
+// (The ledger fills in grant_type and refresh_token of a held request only when the fault answers, so
+// the sends are counted as token requests and compared once the faults have answered.)
+e2eTest(env, 'H01 refresh timed out twice: one resend only, session kept, no automatic send, the next call renews with the same refresh token', async ({ page, context, servers }) => {
+  const HOLD_MS = 4000;
+  const sends = async () => tokenRequests(await servers.ledger()).length;
+  await signedIn(page, servers, { timeoutMs: 1500 });
+  await watchEvents(page);
+  await servers.resetLedger();
+  await servers.addFault({
+    route: 'token', grantType: 'refresh_token', delayMs: HOLD_MS, status: 503, times: 3,
+  });
+  const r = await getAccessToken(page, { forceRefresh: true });
+  assert.equal(r.error?.code, 'timeout', JSON.stringify(r));
+  assert.equal(await sends(), 2, 'the request and one resend, no third');
+  assert.equal(await appStatus(page), 'signed_in', 'the session is kept');
+  // The access token expires, and the page comes back online: the automatic re-check sends nothing.
+  await sleep(AT_TTL * 1000);
+  await context.setOffline(true);
+  await context.setOffline(false);
+  await sleep(2000);
+  assert.equal(await sends(), 2, 'no automatic send');
+  // The app asks: one send (it times out: no resend), then the next call renews.
+  const third = await getAccessToken(page);
+  assert.equal(third.error?.code, 'timeout');
+  assert.equal(await sends(), 3, 'one send for the call, no resend');
+  const renewed = await getAccessToken(page);
+  assert.equal(renewed.error, undefined, JSON.stringify(renewed.error));
+  assert.equal((await callApi(servers, renewed.token)).status, 200);
+  await sleep(HOLD_MS);
+  const all = await refreshes(servers);
+  assert.deepEqual(all.map((e) => e.status), [503, 503, 503, 200]);
+  assert.ok(all.every((e) => e.refresh_token === all[0].refresh_token), 'always the one refresh token');
+  assert.deepEqual(await page.evaluate(() => window.__events), [
+    { event: 'error', reason: 'timeout' },
+    { event: 'error', reason: 'timeout' },
+    { event: 'refreshed', reason: null },
+  ]);
 }, { allowRejections: true });
 
 e2eTest(env, 'H03 refresh answered 503 with Retry-After: retried after the delay, session kept', async ({ page, servers }) => {

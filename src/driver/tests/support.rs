@@ -97,8 +97,11 @@ pub(crate) enum Next {
     Respond(u16, String),
     /// Answer with this status, an empty JSON body and this Retry-After.
     RetryAfter(u16, u64),
-    /// Fail at the transport level.
+    /// Fail at the transport level before the provider sees the request.
     Fail(Transport),
+    /// Handle the request (a refresh rotates the refresh token), then lose the answer: the client
+    /// gets this transport error (a timeout, or a connection cut off mid-response).
+    Lost(Transport),
 }
 
 /// A simulated provider: issues codes at /authorize (via the navigation), tokens at /token, rotates refresh
@@ -337,6 +340,16 @@ impl FakePlatform {
             .iter()
             .filter(|r| r.url == JWKS_URI)
             .count()
+    }
+    /// The `refresh_token` sent by each refresh-token grant, in order.
+    pub(crate) fn refresh_tokens_sent(&self) -> Vec<String> {
+        self.requests
+            .borrow()
+            .iter()
+            .filter_map(|r| r.body.as_deref())
+            .filter(|b| b.contains("grant_type=refresh_token"))
+            .filter_map(|b| form(b).get("refresh_token").cloned())
+            .collect()
     }
     /// Token-endpoint requests with the given grant type.
     pub(crate) fn grants(&self, grant: &str) -> usize {
@@ -606,6 +619,10 @@ impl Platform for Rc<FakePlatform> {
                 retry_after: Some(secs),
             }),
             Next::Fail(t) => Err(Error::Transport(t)),
+            Next::Lost(t) => {
+                let _ = self.op.borrow_mut().handle(request, self.now.get());
+                Err(Error::Transport(t))
+            }
         }
     }
     async fn sleep_ms(&self, ms: u64) {

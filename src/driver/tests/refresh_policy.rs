@@ -1,0 +1,217 @@
+//! What a failed refresh may send again, against the simulated provider (which rotates refresh
+//! tokens and revokes the whole grant when a used one comes back).
+//!
+//! An answer of 429 or 5xx, and `offline` (nothing left the browser), say the refresh token was not
+//! used: retried as before. A timeout or a network error leaves it unknown whether the provider
+//! rotated the token: the same token is sent once more, no more.
+
+#[cfg(target_arch = "wasm32")]
+use wasm_bindgen_test::wasm_bindgen_test as test;
+
+use super::test_support::*;
+
+use crate::core::{Error, Transport};
+use crate::driver::{AuthEvent, SignedOutReason};
+
+fn code_of(r: Result<impl Sized, Error>) -> &'static str {
+    match r {
+        Ok(_) => "ok",
+        Err(e) => e.code(),
+    }
+}
+
+const UNKNOWN: [Transport; 3] = [Transport::Timeout, Transport::Network, Transport::Cors];
+
+#[test]
+fn h01_timeout_then_success_resends_the_same_refresh_token_once() {
+    let (c, p) = signed_in();
+    let log = events(&c);
+    p.op.borrow_mut().next.push(Next::Fail(Transport::Timeout));
+    assert_eq!(block_on(c.access_token(true)).unwrap().secret(), "at-2");
+    assert_eq!(
+        p.refresh_tokens_sent(),
+        ["rt-1", "rt-1"],
+        "the first attempt and one resend"
+    );
+    assert_eq!(p.slept.get(), 1000, "after the usual 1 s");
+    assert_eq!(*log.borrow(), vec![AuthEvent::Refreshed]);
+    assert!(!p.op.borrow().revoked);
+    // The renewed session: a fresh token needs no request, the next renewal uses the rotated token,
+    // and that token may again be resent once after a timeout.
+    assert_eq!(block_on(c.access_token(false)).unwrap().secret(), "at-2");
+    assert_eq!(p.grants("refresh_token"), 2);
+    p.op.borrow_mut().next.push(Next::Fail(Transport::Timeout));
+    assert_eq!(block_on(c.access_token(true)).unwrap().secret(), "at-3");
+    assert_eq!(p.refresh_tokens_sent(), ["rt-1", "rt-1", "rt-2", "rt-2"]);
+}
+
+#[test]
+fn h02_answer_lost_after_rotation_then_invalid_grant_ends_the_session() {
+    for lost in [Transport::Network, Transport::Timeout] {
+        let (c, p) = signed_in();
+        let log = events(&c);
+        // The provider rotates rt-1 into rt-2, but the answer never arrives.
+        p.op.borrow_mut().next.push(Next::Lost(lost.clone()));
+        p.advance(301);
+        let err = block_on(c.access_token(false)).unwrap_err();
+        assert_eq!(
+            (err.code(), err.detail()),
+            ("login_required", Some("refresh_rejected")),
+            "{lost:?}"
+        );
+        assert_eq!(
+            p.refresh_tokens_sent(),
+            ["rt-1", "rt-1"],
+            "{lost:?}: one resend"
+        );
+        assert!(p.op.borrow().revoked, "the provider saw rt-1 again");
+        assert_eq!(
+            *log.borrow(),
+            vec![AuthEvent::SignedOut(SignedOutReason::RefreshRejected)]
+        );
+        assert!(!c.is_authenticated());
+        let sent = p.requests.borrow().len();
+        assert_eq!(code_of(block_on(c.access_token(false))), "login_required");
+        assert_eq!(code_of(block_on(c.access_token(true))), "login_required");
+        p.advance(3600);
+        block_on(c.revalidate());
+        assert_eq!(p.requests.borrow().len(), sent, "nothing is sent again");
+        assert_eq!(log.borrow().len(), 1, "one signed_out event");
+    }
+}
+
+#[test]
+fn h01_two_unknown_outcomes_in_a_row_stop_and_keep_the_session() {
+    let (c, p) = signed_in();
+    let log = events(&c);
+    p.op.borrow_mut().next.extend([
+        Next::Fail(Transport::Timeout),
+        Next::Fail(Transport::Network),
+        Next::Fail(Transport::Timeout),
+    ]);
+    assert_eq!(code_of(block_on(c.access_token(true))), "network");
+    assert_eq!(p.refresh_tokens_sent(), ["rt-1", "rt-1"], "no third send");
+    assert_eq!(p.slept.get(), 1000);
+    assert!(c.is_authenticated(), "kept: the refresh token may be valid");
+    assert_eq!(*log.borrow(), vec![AuthEvent::Error("network")]);
+    // Renewals nobody asked for (timer, page shown again, back online) no longer send it.
+    p.advance(3600);
+    block_on(c.revalidate());
+    assert_eq!(p.grants("refresh_token"), 2, "no automatic send");
+    // A call of the application does, once: after a third unknown outcome, no resend.
+    assert_eq!(code_of(block_on(c.access_token(false))), "timeout");
+    assert_eq!(p.grants("refresh_token"), 3);
+    // The provider answers again: renewed, and automatic renewals resume with the new token.
+    assert_eq!(block_on(c.access_token(false)).unwrap().secret(), "at-2");
+    assert_eq!(p.refresh_tokens_sent(), ["rt-1"; 4]);
+    p.advance(3600);
+    block_on(c.revalidate());
+    assert_eq!(
+        p.refresh_tokens_sent().last().map(String::as_str),
+        Some("rt-2")
+    );
+    assert_eq!(
+        *log.borrow(),
+        vec![
+            AuthEvent::Error("network"),
+            AuthEvent::Error("timeout"),
+            AuthEvent::Refreshed,
+            AuthEvent::Refreshed,
+        ]
+    );
+}
+
+#[test]
+fn h01_every_unknown_outcome_allows_one_resend_only() {
+    for first in UNKNOWN {
+        for second in UNKNOWN {
+            let (c, p) = signed_in();
+            p.op.borrow_mut().next.extend([
+                Next::Fail(first.clone()),
+                Next::Fail(second.clone()),
+                Next::Respond(200, "{}".into()),
+            ]);
+            let r = block_on(c.access_token(true));
+            assert_eq!(
+                r.unwrap_err(),
+                Error::Transport(second.clone()),
+                "{first:?}, {second:?}"
+            );
+            assert_eq!(p.grants("refresh_token"), 2, "{first:?}, {second:?}");
+            assert!(c.is_authenticated());
+        }
+    }
+}
+
+#[test]
+fn h01_after_an_unknown_outcome_the_resend_is_the_last_attempt() {
+    // A 503 to the resend does not tell whether the first request rotated the token.
+    let (c, p) = signed_in();
+    p.op.borrow_mut().next.extend([
+        Next::Fail(Transport::Timeout),
+        Next::Respond(503, "{}".into()),
+    ]);
+    assert_eq!(code_of(block_on(c.access_token(true))), "http_status");
+    assert_eq!(p.grants("refresh_token"), 2);
+    assert!(c.is_authenticated());
+    // One unknown outcome so far: a later renewal, automatic or not, may send the token.
+    p.advance(3600);
+    block_on(c.revalidate());
+    assert_eq!(p.grants("refresh_token"), 3);
+    assert_eq!(block_on(c.access_token(false)).unwrap().secret(), "at-2");
+    assert_eq!(p.grants("refresh_token"), 3);
+}
+
+#[test]
+fn h03_answered_429_and_5xx_are_retried_as_before_and_bounded() {
+    let (c, p) = signed_in();
+    let log = events(&c);
+    p.op.borrow_mut().next.extend([
+        Next::Respond(503, "{}".into()),
+        Next::RetryAfter(429, 3),
+        Next::Respond(
+            500,
+            r#"{"error":"server_error","error_description":"down"}"#.into(),
+        ),
+        Next::Respond(503, "{}".into()),
+    ]);
+    assert_eq!(code_of(block_on(c.access_token(true))), "token_error");
+    assert_eq!(
+        p.grants("refresh_token"),
+        3,
+        "one attempt and two retries, no more"
+    );
+    assert_eq!(p.slept.get(), 1000 + 3000, "1 s, then the Retry-After");
+    assert!(c.is_authenticated());
+    assert_eq!(*log.borrow(), vec![AuthEvent::Error("token_error")]);
+    // Answered failures do not hold back later renewals, automatic ones included.
+    p.op.borrow_mut().next.clear();
+    p.op.borrow_mut().next.extend([
+        Next::Respond(503, "{}".into()),
+        Next::Respond(502, "{}".into()),
+    ]);
+    p.advance(3600);
+    block_on(c.revalidate());
+    assert_eq!(p.refresh_tokens_sent(), ["rt-1"; 6]);
+    assert_eq!(block_on(c.access_token(false)).unwrap().secret(), "at-2");
+    assert!(!p.op.borrow().revoked);
+}
+
+#[test]
+fn h08_offline_is_retried_as_before_and_does_not_count_as_unknown() {
+    let (c, p) = signed_in();
+    p.op.borrow_mut().next.extend([
+        Next::Fail(Transport::Offline),
+        Next::Fail(Transport::Offline),
+        Next::Fail(Transport::Offline),
+    ]);
+    assert_eq!(code_of(block_on(c.access_token(true))), "offline");
+    assert_eq!(p.grants("refresh_token"), 3);
+    // Offline, then a timeout: the timeout still allows its one resend.
+    p.op.borrow_mut().next.extend([
+        Next::Fail(Transport::Offline),
+        Next::Fail(Transport::Timeout),
+    ]);
+    assert_eq!(block_on(c.access_token(true)).unwrap().secret(), "at-2");
+    assert_eq!(p.refresh_tokens_sent(), ["rt-1"; 6]);
+}
