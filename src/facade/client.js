@@ -158,8 +158,11 @@ export class OidcClient {
     this._state = { status: "signed_out", user: null };
     this._cache = undefined; // { token, until } of the last access token handed out
     this._generation = 0; // bumped by every session change the engine reports
-    this._port.onmessage = (e) => this._receive(e.data);
-    if (link.target) link.target.onerror = () => this._fail();
+    // Only what the engine posted: an event a page script dispatches on the port is not trusted.
+    this._port.onmessage = (e) => {
+      if (e.isTrusted) this._receive(e.data);
+    };
+    if (link.target) link.target.onerror = () => this._fail("worker_error");
     this._wake = () => {
       if (document.visibilityState !== "hidden") this._post({ op: "revalidate" });
     };
@@ -172,11 +175,11 @@ export class OidcClient {
     }
   }
 
-  _fail() {
+  _fail(detail) {
     const err = pageError(
       "worker_unavailable",
       "The oxidc engine's worker could not start.",
-      "worker_error",
+      detail,
       "Serve the package's worker.js and its files from the app's origin, and allow them in the Content-Security-Policy (worker-src 'self', script-src 'wasm-unsafe-eval').",
     );
     for (const call of this._calls.values()) call.reject(err);
@@ -231,13 +234,18 @@ export class OidcClient {
     for (const [k, v] of Object.entries(options)) if (!PAGE_OPTIONS.includes(k)) engineOptions[k] = v;
     const here = location.href;
     const callback = isCallbackUrl(here);
-    const { ok, navigate } = await this._call({
+    // The engine answers within the discovery deadline; a worker that never answers (a script that
+    // is not oxidc's engine, a hung worker) must not leave createClient pending for ever.
+    const limit = (typeof options.timeoutMs === "number" ? options.timeoutMs : 30000) + 5000;
+    const deadline = setTimeout(() => this._fail("worker_timeout"), limit);
+    const started = this._call({
       op: "init",
       options: engineOptions,
       records: callback ? [] : takeRecords([RESTORE_FAILED_KEY]),
       here: new URL(here).pathname + new URL(here).search + new URL(here).hash,
       callback,
     });
+    const { ok, navigate } = await started.finally(() => clearTimeout(deadline));
     this._state = { status: ok.status, user: ok.user ?? null };
     if (navigate) {
       // A silent restore: the page is navigating to the provider, so this promise stays pending.

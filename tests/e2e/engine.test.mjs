@@ -51,6 +51,14 @@ e2eTest(env, 'a worker script that cannot load: createClient fails with worker_u
   assert.equal(r.code, 'worker_unavailable');
 });
 
+e2eTest(env, 'a worker that never answers: createClient fails with worker_unavailable after the deadline, not never', async ({ page, servers }) => {
+  // A module that loads fine as a worker but is not the engine: it never answers.
+  const started = Date.now();
+  const r = await probe(page, servers, 'silent-worker', { workerUrl: '/pkg/facade.js', timeoutMs: 500 });
+  assert.deepEqual({ ok: r.ok, code: r.code }, { ok: false, code: 'worker_unavailable' });
+  assert.ok(Date.now() - started < 20_000);
+});
+
 e2eTest(env, 'a malformed option of the page facade is invalid_config, named', async ({ page, servers }) => {
   const r = await probe(page, servers, 'bad-share-tabs', { shareTabs: 'yes' });
   assert.deepEqual({ ok: r.ok, code: r.code }, { ok: false, code: 'invalid_config' });
