@@ -18,16 +18,18 @@ const EVENTS: [&str; 3] = ["visibilitychange", "pageshow", "online"];
 /// A JavaScript callback kept alive while it is registered.
 type Callback = Closure<dyn FnMut()>;
 type Timer = Rc<RefCell<Option<(JsValue, Callback)>>>;
+/// The listener of the channel other tabs post to, on that channel.
+type ChannelListener = (
+    web_sys::BroadcastChannel,
+    Closure<dyn FnMut(web_sys::MessageEvent)>,
+);
 
 /// Installed lifecycle hooks; dropping it removes them.
 pub struct Lifecycle<P: Platform + 'static = BrowserPlatform> {
     client: Client<P>,
     listeners: Vec<(&'static str, Callback)>,
     /// Messages from other tabs (when the platform shares the session), on their channel.
-    channel_listener: Option<(
-        web_sys::BroadcastChannel,
-        Closure<dyn FnMut(web_sys::MessageEvent)>,
-    )>,
+    channel_listener: Option<ChannelListener>,
     timer: Timer,
     subscription: Option<u64>,
 }
