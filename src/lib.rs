@@ -13,8 +13,10 @@
 //! - `browser` (wasm32 only): the platform for a browser page — `fetch`, WebCrypto randomness,
 //!   `JSON.parse`, `sessionStorage` for the login transaction, `history.replaceState`.
 //! - `js` (wasm32, feature `js`): the JavaScript API of the npm package.
+//! - `facade` (wasm32, features `yew` and `leptos`): the npm package's page facade for Rust apps; the
+//!   engine runs in the package's worker, out of the page's reach.
 //! - `yew` and `leptos` (wasm32, features `yew` and `leptos`): components and hooks for Yew 0.23 and
-//!   Leptos 0.8 on the same driver, sharing the state model and start-up sequence of `ui`.
+//!   Leptos 0.8 on that facade, sharing the state model and start-up sequence of `ui`.
 //!
 //! ```text
 //!  login()  ──► authorization URL ──► provider ──► /callback?code&state&iss
@@ -35,6 +37,9 @@ pub mod browser;
 
 #[cfg(all(target_arch = "wasm32", feature = "js"))]
 pub mod js;
+
+#[cfg(all(target_arch = "wasm32", any(feature = "yew", feature = "leptos")))]
+pub mod facade;
 
 #[cfg(all(target_arch = "wasm32", any(feature = "yew", feature = "leptos")))]
 pub mod ui;

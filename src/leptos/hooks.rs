@@ -7,9 +7,8 @@ use ::leptos::prelude::*;
 
 use super::AccessTokenSource;
 use super::provider::AuthContext;
-use crate::browser::BrowserPlatform;
-use crate::core::Error;
-use crate::driver::{Client, LoginOptions};
+use crate::driver::LoginOptions;
+use crate::facade::{OidcClient, OidcError};
 use crate::ui::{AuthState, Session, missing_session};
 
 /// The provider's session handle (`Copy`, `Send`, `Sync`), when there is a provider.
@@ -20,8 +19,8 @@ fn stored_session() -> Option<StoredValue<Rc<Session>, LocalStorage>> {
 /// Calls `f` with the session behind `stored`; the no-provider error when there is none (any more).
 fn with_session<T>(
     stored: Option<StoredValue<Rc<Session>, LocalStorage>>,
-    f: impl FnOnce(&Session) -> Result<T, Error>,
-) -> Result<T, Error> {
+    f: impl FnOnce(&Rc<Session>) -> Result<T, OidcError>,
+) -> Result<T, OidcError> {
     match stored.and_then(|s| s.try_get_value()) {
         Some(session) => f(&session),
         None => missing_session(),
@@ -57,9 +56,9 @@ pub fn use_auth() -> Signal<AuthState> {
     }
 }
 
-/// A handle that gets access tokens: [`AccessTokenSource::get`] calls `client.access_token(false)`
-/// (renewing with the refresh token when the token is about to expire; concurrent callers share one
-/// renewal).
+/// A handle that gets access tokens: [`AccessTokenSource::get`] asks the engine for one
+/// (`client.access_token(false)`: the engine renews it with the refresh token when it is about to
+/// expire; concurrent callers share one renewal).
 ///
 /// ```no_run
 /// use leptos::prelude::*;
@@ -85,29 +84,33 @@ pub fn use_access_token() -> AccessTokenSource {
     AccessTokenSource::new(stored_session())
 }
 
-/// A callback that starts a login: it stores the short-lived transaction and navigates to the provider
-/// (`client.login`). `LoginOptions::return_to` is the same-origin path to come back to. Call it with
-/// `.run(options)`; it is `Copy`, so it can be moved into views.
+/// A callback that starts a login: the engine prepares it, the page stores the short-lived
+/// transaction and navigates to the provider (`client.login`). `LoginOptions::return_to` is the
+/// same-origin path to come back to. Call it with `.run(options)`; it is `Copy`, so it can be moved
+/// into views.
 ///
-/// Its error (for example `invalid_return_to`, `storage_unavailable`) is returned; `invalid_config`
-/// outside a provider or while it is starting.
-pub fn use_login() -> Callback<LoginOptions, Result<(), Error>> {
+/// What can be checked at once is returned: `invalid_return_to`, `invalid_config` outside a provider
+/// or while it is starting, the start-up failure after one. A failure after the call has returned
+/// (rare: the engine's worker stopped, sessionStorage refused the transaction) becomes
+/// `AuthState::Failed` when nobody is signed in.
+pub fn use_login() -> Callback<LoginOptions, Result<(), OidcError>> {
     let stored = stored_session();
     Callback::new(move |options: LoginOptions| with_session(stored, |s| s.login(&options)))
 }
 
-/// A callback that ends the session: the tokens are cleared from memory (the state becomes
-/// `SignedOut`), then the browser goes to the provider's logout endpoint when it has one. Call it with
-/// `.run(())`; it is `Copy`.
-pub fn use_logout() -> Callback<(), Result<(), Error>> {
+/// A callback that ends the session: the state becomes `SignedOut` at once, the engine clears the
+/// tokens for every tab of the session and revokes the refresh token, then the browser goes to the
+/// provider's logout endpoint when it has one. A failure of that part becomes `AuthState::Failed`.
+/// Call it with `.run(())`; it is `Copy`.
+pub fn use_logout() -> Callback<(), Result<(), OidcError>> {
     let stored = stored_session();
     Callback::new(move |()| with_session(stored, Session::logout))
 }
 
-/// The driver client itself, once discovery has succeeded (for what the hooks do not cover, such as
-/// [`Client::subscribe`]). `None` while starting, after a failed discovery, or outside a provider.
-/// Not reactive: read it when you need it.
-pub fn use_auth_client() -> Option<Client<BrowserPlatform>> {
+/// The facade client itself, once the engine has started (for what the hooks do not cover, such as
+/// [`OidcClient::user_info`] or [`OidcClient::subscribe`]). `None` while starting, after a failed
+/// start-up, or outside a provider. Not reactive: read it when you need it.
+pub fn use_auth_client() -> Option<OidcClient> {
     stored_session()
         .and_then(|s| s.try_get_value())
         .and_then(|s| s.client())

@@ -2,21 +2,25 @@
 //! the client, hooks for the state and for access tokens, guard components, and login and logout
 //! actions.
 //!
-//! Everything runs on the same [`driver::Client`](crate::driver::Client) as the JavaScript API: the
-//! provider calls [`Client::discover`](crate::driver::Client::discover), completes the login on the
-//! redirect page with [`browser::handle_redirect`](crate::browser::handle_redirect), and follows the
-//! driver's events. Tokens stay in the driver's memory; the state holds only the ID token's claims.
+//! Everything runs on the same [page facade](crate::facade) and engine as the JavaScript API: the
+//! engine (sessions, refresh tokens, every request to the provider) runs in the package's worker,
+//! out of the page's reach; the provider starts it with the facade's `createClient`, completes the
+//! login on the redirect page with `handleRedirectCallback`, and follows the engine's session
+//! events. The page gets access tokens when asked; the state holds only the ID token's claims. The
+//! app serves the package's worker files (`worker.js`, `engine.js`, `oxidc.js`, `oxidc_bg.wasm`,
+//! `snippets/`) and names `worker.js` with [`AuthConfig::with_worker_url`].
 //!
 //! | item | what it does |
 //! |---|---|
-//! | [`AuthProvider`] | owns the client; put it around the application |
+//! | [`AuthProvider`] | owns the client (an [`OidcClient`]); put it around the application |
 //! | [`use_auth`] | a `Signal<`[`AuthState`]`>`: `Loading`, `SignedOut`, `SignedIn { claims }`, `Failed { error }` |
-//! | [`use_access_token`] | an [`AccessTokenSource`]: `get().await` is `client.access_token(false)` |
+//! | [`use_access_token`] | an [`AccessTokenSource`]: `get().await` is an access token from the engine |
 //! | [`use_login`], [`use_logout`] | callbacks that start a login or end the session |
 //! | [`Authenticated`], [`Unauthenticated`] | render their children only when signed in / signed out |
 //!
 //! Hooks used outside an [`AuthProvider`] do not panic: [`use_auth`] reports
-//! `AuthState::Failed` with code `invalid_config`, and the actions return that error.
+//! `AuthState::Failed` with code `invalid_config`, and the actions return that error. Errors are
+//! [`OidcError`]s (`code()`, `hint()`, `detail()`, like the JavaScript `OidcError`).
 //!
 //! ```no_run
 //! use leptos::prelude::*;
@@ -27,7 +31,8 @@
 //! fn App() -> impl IntoView {
 //!     let config = AuthConfig::new("https://login.example.com", "my-spa", "https://app.example.com/callback")
 //!         .with_post_logout_redirect_uri("https://app.example.com/")
-//!         .with_scope("openid profile offline_access");
+//!         .with_scope("openid profile offline_access")
+//!         .with_worker_url("/oxidc/worker.js"); // the package's worker files, served by the app
 //!     view! {
 //!         <AuthProvider config=config>
 //!             <Unauthenticated><LoginButton /></Unauthenticated>
@@ -73,4 +78,5 @@ pub use hooks::{use_access_token, use_auth, use_auth_client, use_login, use_logo
 pub use provider::{AuthProvider, AuthProviderProps};
 pub use token::AccessTokenSource;
 
-pub use crate::ui::{AuthConfig, AuthState};
+pub use crate::facade::{OidcClient, OidcError};
+pub use crate::ui::{AuthConfig, AuthState, Restore};

@@ -18,11 +18,14 @@ pub(crate) struct AuthContext {
 
 /// Owns the OpenID Connect client and exposes it to the hooks below it.
 ///
-/// When created it runs discovery, and when the page is the redirect URI with an authorization
-/// response it completes the login ([`browser::handle_redirect`](crate::browser::handle_redirect): the
-/// address is scrubbed first). The state is [`AuthState::Loading`] until then, and follows the
-/// driver's events afterwards. Children are always rendered; use the guard components or
-/// [`use_auth`](super::use_auth) to choose what to show. The configuration is read once.
+/// When created it starts (or joins) the engine in the package's worker, which runs discovery; when
+/// the page is the redirect URI with an authorization response it completes the login (the address
+/// is scrubbed first), and when it is the post-logout redirect URI it checks the provider's answer.
+/// The state is [`AuthState::Loading`] until then, and follows the engine's session events
+/// afterwards. Children are always rendered; use the guard components or
+/// [`use_auth`](super::use_auth) to choose what to show. The configuration is read once. When the
+/// provider is removed the page disconnects from the engine; the session goes on for the app's
+/// other tabs.
 ///
 /// ```no_run
 /// use leptos::prelude::*;
@@ -30,7 +33,8 @@ pub(crate) struct AuthContext {
 ///
 /// #[component]
 /// fn Root() -> impl IntoView {
-///     let config = AuthConfig::new("https://login.example.com", "my-spa", "https://app.example.com/callback");
+///     let config = AuthConfig::new("https://login.example.com", "my-spa", "https://app.example.com/callback")
+///         .with_worker_url("/oxidc/worker.js");
 ///     view! { <AuthProvider config=config><p>"the application"</p></AuthProvider> }
 /// }
 /// ```

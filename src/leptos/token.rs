@@ -4,7 +4,8 @@ use std::rc::Rc;
 
 use ::leptos::prelude::*;
 
-use crate::core::{AccessToken, Error};
+use crate::core::AccessToken;
+use crate::facade::OidcError;
 use crate::ui::{Session, missing_session};
 
 /// Gets access tokens from the provider component's client, for event handlers and tasks.
@@ -12,9 +13,10 @@ use crate::ui::{Session, missing_session};
 /// Returned by [`use_access_token`](super::use_access_token). `Copy`, `Send` and `Sync` like Leptos's
 /// own handles, so it can be moved into views and callbacks; it resolves the client when used, so a
 /// handle taken while the provider was still starting works once start-up is over.
-/// [`get`](Self::get) is `client.access_token(false)`: the token in memory when it has enough life
-/// left, otherwise one renewal with the refresh token, shared by every concurrent caller. Send the
-/// token only in an `Authorization` header; never log, display or store it.
+/// [`get`](Self::get) is `client.access_token(false)`: the last token the engine handed out when it
+/// has enough life left, otherwise one renewal by the engine with the refresh token, shared by every
+/// concurrent caller. Send the token only in an `Authorization` header; never log, display or store
+/// it.
 #[derive(Clone, Copy)]
 pub struct AccessTokenSource {
     session: Option<StoredValue<Rc<Session>, LocalStorage>>,
@@ -33,7 +35,7 @@ impl AccessTokenSource {
     ///
     /// Errors: `login_required` when nobody is signed in (or start-up is not over), the renewal's
     /// error otherwise; `invalid_config` outside a provider component (or after it was removed).
-    pub async fn get(&self) -> Result<AccessToken, Error> {
+    pub async fn get(&self) -> Result<AccessToken, OidcError> {
         match self.session() {
             Some(session) => session.access_token(false).await,
             None => missing_session(),
@@ -41,7 +43,7 @@ impl AccessTokenSource {
     }
 
     /// Renews the access token now with the refresh token (`client.access_token(true)`), and returns it.
-    pub async fn refresh(&self) -> Result<AccessToken, Error> {
+    pub async fn refresh(&self) -> Result<AccessToken, OidcError> {
         match self.session() {
             Some(session) => session.access_token(true).await,
             None => missing_session(),

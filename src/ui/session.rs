@@ -1,28 +1,32 @@
-//! The provider component's session: start-up, the client once it exists, and the subscription that
-//! turns driver events into [`AuthState`]s. Shared by the Yew and Leptos providers.
+//! The provider component's session: start-up, the facade client once it exists, and the
+//! subscription that turns the engine's session events into [`AuthState`]s. Shared by the Yew and
+//! Leptos providers.
 
 use std::cell::{Cell, RefCell};
 use std::rc::{Rc, Weak};
 
 use super::state::no_provider_error;
 use super::{AuthConfig, AuthState};
-use crate::browser::{self, BrowserPlatform, Lifecycle};
+use crate::browser;
 use crate::core::{AccessToken, Error, LoginRequiredReason};
-use crate::driver::{CallbackOutcome, Client, LoginOptions};
+use crate::driver::{CallbackOutcome, LoginOptions, SignedOutReason};
+use crate::facade::{OidcClient, OidcError, Subscription};
 
 /// Where start-up stands.
 enum Slot {
     Starting,
-    Ready(Client<BrowserPlatform>),
-    Failed(Error),
+    Ready(OidcClient),
+    Failed(OidcError),
 }
+
+type Publish = Rc<dyn Fn(AuthState)>;
 
 /// One provider component's session. The component owns it (an `Rc`); hooks and handles hold clones.
 pub(crate) struct Session {
     slot: RefCell<Slot>,
-    subscription: Cell<Option<u64>>,
-    /// The page-lifecycle hooks (wake-up re-checks, optional background refresh); dropped on stop.
-    lifecycle: RefCell<Option<Lifecycle>>,
+    /// Where states go (set by [`Session::start`], dropped by [`Session::stop`]).
+    publish: RefCell<Option<Publish>>,
+    subscription: RefCell<Option<Subscription>>,
     stopped: Cell<bool>,
 }
 
@@ -30,164 +34,198 @@ impl Session {
     pub(crate) fn new() -> Rc<Self> {
         Rc::new(Session {
             slot: RefCell::new(Slot::Starting),
-            subscription: Cell::new(None),
-            lifecycle: RefCell::new(None),
+            publish: RefCell::new(None),
+            subscription: RefCell::new(None),
             stopped: Cell::new(false),
         })
     }
 
-    /// The client, once discovery has succeeded.
-    pub(crate) fn client(&self) -> Option<Client<BrowserPlatform>> {
+    /// The facade client, once the engine has started.
+    pub(crate) fn client(&self) -> Option<OidcClient> {
         match &*self.slot.borrow() {
             Slot::Ready(client) => Some(client.clone()),
             _ => None,
         }
     }
 
-    /// Starts a login (navigates to the provider). Before start-up is over this is an `invalid_config`
-    /// error; after a failed discovery it is that failure.
-    pub(crate) fn login(&self, options: &LoginOptions) -> Result<(), Error> {
+    /// The client for an action: the start-up failure, or `while_starting`, when there is none.
+    fn ready(&self, while_starting: impl FnOnce() -> Error) -> Result<OidcClient, OidcError> {
         match &*self.slot.borrow() {
-            Slot::Ready(client) => client.login(options),
+            Slot::Ready(client) => Ok(client.clone()),
             Slot::Failed(error) => Err(error.clone()),
-            Slot::Starting => Err(Error::invalid_config(
-                "AuthProvider",
-                "still starting: start a login once the state is no longer Loading",
-            )),
+            Slot::Starting => Err(while_starting().into()),
         }
     }
 
-    /// Ends the session: the tokens are cleared before this returns; the refresh token is then
-    /// revoked and the browser sent to the provider's logout endpoint in the background (failures of
-    /// that part are `error` events). Without a client there is no session to end.
-    pub(crate) fn logout(&self) -> Result<(), Error> {
-        if let Some(client) = self.client() {
-            let rest = client.logout();
-            wasm_bindgen_futures::spawn_local(async move {
-                let _ = rest.await;
-            });
+    /// Publishes `state` unless the component has gone.
+    fn publish(&self, state: AuthState) {
+        if self.stopped.get() {
+            return;
         }
+        let publish = self.publish.borrow().clone();
+        if let Some(publish) = publish {
+            publish(state);
+        }
+    }
+
+    /// Starts a login (the engine prepares it, then the page navigates to the provider). What can be
+    /// checked at once is returned: before start-up is over this is an `invalid_config` error, after a
+    /// failed start-up it is that failure, and a `return_to` that is not a same-origin path is
+    /// `invalid_return_to`. A failure after that (rare: the engine's worker stopped, sessionStorage
+    /// refused the transaction) becomes [`AuthState::Failed`] when nobody is signed in.
+    pub(crate) fn login(self: &Rc<Self>, options: &LoginOptions) -> Result<(), OidcError> {
+        let client = self.ready(|| {
+            Error::invalid_config(
+                "AuthProvider",
+                "still starting: start a login once the state is no longer Loading",
+            )
+        })?;
+        if let Some(path) = &options.return_to {
+            crate::core::check_return_to(path)?;
+        }
+        let session = Rc::downgrade(self);
+        let options = options.clone();
+        wasm_bindgen_futures::spawn_local(async move {
+            if let Err(error) = client.login(&options).await {
+                if let Some(session) = session.upgrade() {
+                    if !client.is_authenticated() {
+                        session.publish(AuthState::Failed { error });
+                    }
+                }
+            }
+        });
         Ok(())
     }
 
-    /// `client.access_token(force_refresh)`; `login_required` while there is no client.
-    pub(crate) async fn access_token(&self, force_refresh: bool) -> Result<AccessToken, Error> {
-        let client = match &*self.slot.borrow() {
-            Slot::Ready(client) => client.clone(),
-            Slot::Failed(error) => return Err(error.clone()),
-            Slot::Starting => return Err(Error::login_required(LoginRequiredReason::NoSession)),
+    /// Ends the session: the state becomes `SignedOut` at once; the engine clears the tokens for every
+    /// tab of the session, revokes the refresh token and the page goes to the provider's logout
+    /// endpoint. A failure of that part becomes [`AuthState::Failed`]. Without a client there is no
+    /// session to end.
+    pub(crate) fn logout(self: &Rc<Self>) -> Result<(), OidcError> {
+        let Some(client) = self.client() else {
+            return Ok(());
         };
+        self.publish(AuthState::SignedOut {
+            reason: Some(SignedOutReason::LoggedOut),
+        });
+        let session = Rc::downgrade(self);
+        wasm_bindgen_futures::spawn_local(async move {
+            if let Err(error) = client.logout().await {
+                if let Some(session) = session.upgrade() {
+                    session.publish(AuthState::Failed { error });
+                }
+            }
+        });
+        Ok(())
+    }
+
+    /// `client.access_token(force_refresh)`; `login_required` while starting.
+    pub(crate) async fn access_token(&self, force_refresh: bool) -> Result<AccessToken, OidcError> {
+        let client = self.ready(|| Error::login_required(LoginRequiredReason::NoSession))?;
         client.access_token(force_refresh).await
     }
 
-    /// Runs start-up: discovery, then the login completion when the page is the redirect URI, then
-    /// follows the driver's events. Every state goes to `publish`. After a completed login,
+    /// Runs start-up, the one of the JavaScript facade: `createClient` (which joins the engine and,
+    /// with [`Restore::Silent`](super::Restore::Silent), restores the session), then
+    /// `handleRedirectCallback` when the page is the redirect URI with an authorization response, or
+    /// `handleLogoutCallback` when it is the post-logout redirect URI with the logout `state`; then
+    /// follows the engine's session events. Every state goes to `publish`. After a completed login,
     /// `after_login` gets the outcome; without it the address is replaced with the path the login
     /// started from (or `/`).
     pub(crate) async fn start(
         self: Rc<Self>,
         config: AuthConfig,
-        publish: Rc<dyn Fn(AuthState)>,
+        publish: Publish,
         after_login: Option<Box<dyn FnOnce(CallbackOutcome)>>,
     ) {
-        let client_config = config.client_config();
-        let discovered = Client::discover(config.platform(&client_config), client_config).await;
+        *self.publish.borrow_mut() = Some(publish);
+        let created = OidcClient::create(&config).await;
         if self.stopped.get() {
+            if let Ok(client) = created {
+                client.free();
+            }
             return;
         }
-        let client = match discovered {
+        let client = match created {
             Ok(client) => client,
             Err(error) => {
                 *self.slot.borrow_mut() = Slot::Failed(error.clone());
-                publish(AuthState::Failed { error });
+                self.publish(AuthState::Failed { error });
                 return;
             }
         };
         *self.slot.borrow_mut() = Slot::Ready(client.clone());
-        // Like the JavaScript `createClient`: re-check on wake-up, optionally renew on a timer.
-        *self.lifecycle.borrow_mut() = Some(browser::install_lifecycle(
-            &client,
-            config.background_refresh,
-        ));
-        // The listener holds the session weakly: the client is owned by the session alone, so
-        // dropping the component frees everything.
+        // The listener holds the session weakly: dropping the component frees everything.
         let weak: Weak<Session> = Rc::downgrade(&self);
-        let listener = Rc::clone(&publish);
-        let id = client.subscribe(move |event| {
-            let Some(session) = weak.upgrade() else {
-                return;
-            };
-            if session.stopped.get() {
-                return;
-            }
-            if let Some(client) = session.client() {
-                if let Some(state) = AuthState::after_event(&client, event) {
-                    listener(state);
-                }
+        let subscription = client.subscribe(move |change| {
+            if let (Some(session), Some(state)) = (weak.upgrade(), AuthState::after_change(change))
+            {
+                session.publish(state);
             }
         });
-        self.subscription.set(Some(id));
+        *self.subscription.borrow_mut() = Some(subscription);
 
         let url = browser::current_url().unwrap_or_default();
-        if !is_redirect_page(&url, &config.redirect_uri) {
-            // Back from the provider's logout: check its `state` and drop it from the address bar.
-            if config
-                .post_logout_redirect_uri
-                .as_deref()
-                .is_some_and(|uri| is_redirect_page(&url, uri))
-            {
-                if let Err(error) = browser::handle_logout_return(&client, Some(&url)) {
-                    // Logged out locally anyway; the provider's answer was not the one requested.
-                    publish(AuthState::Failed { error });
-                    return;
+        if is_redirect_page(&client, &url, &config.redirect_uri) {
+            match client.handle_redirect_callback(None).await {
+                Ok(outcome) if !self.stopped.get() => {
+                    self.publish(AuthState::of(&client));
+                    match after_login {
+                        Some(after) => after(outcome),
+                        None => {
+                            let _ =
+                                browser::replace_url(outcome.return_to.as_deref().unwrap_or("/"));
+                        }
+                    }
                 }
-            } else if client.join().await {
-                // Taken from another open tab; its `signed_in` event has published the state.
-                return;
-            }
-            if !self.stopped.get() {
-                publish(AuthState::SignedOut { reason: None });
+                Ok(_) => {}
+                Err(error) => self.publish(AuthState::Failed { error }),
             }
             return;
         }
-        // On success the driver's `signed_in` event has published the new state.
-        match browser::handle_redirect(&client, Some(&url)).await {
-            Ok(outcome) if !self.stopped.get() => match after_login {
-                Some(after) => after(outcome),
-                None => {
-                    let _ = browser::replace_url(outcome.return_to.as_deref().unwrap_or("/"));
-                }
-            },
-            Ok(_) => {}
-            Err(error) => {
-                if !self.stopped.get() {
-                    publish(AuthState::Failed { error });
-                }
+        let logout_page = config
+            .post_logout_redirect_uri
+            .as_deref()
+            .is_some_and(|uri| is_redirect_page(&client, &url, uri));
+        if logout_page {
+            // Back from the provider's logout: check its `state` and drop it from the address bar.
+            if let Err(error) = client.handle_logout_callback(None).await {
+                // Logged out anyway; the provider's answer was not the one requested.
+                self.publish(AuthState::Failed { error });
+                return;
             }
         }
+        self.publish(AuthState::of(&client));
     }
 
-    /// Stops following the driver (the component is going away or restarting).
+    /// Stops following the engine and disconnects this page from it (the component is going away or
+    /// restarting); the session goes on for the app's other tabs. Handles kept past this point get
+    /// an `invalid_config` error instead of a call that would never be answered.
     pub(crate) fn stop(&self) {
         self.stopped.set(true);
-        // Removes the page listeners and the timer, and with them their clones of the client.
-        drop(self.lifecycle.borrow_mut().take());
-        if let (Some(id), Some(client)) = (self.subscription.take(), self.client()) {
-            client.unsubscribe(id);
+        drop(self.subscription.borrow_mut().take());
+        drop(self.publish.borrow_mut().take());
+        let removed = Error::invalid_config(
+            "AuthProvider",
+            "the AuthProvider component of this handle was removed",
+        );
+        let slot = self.slot.replace(Slot::Failed(removed.into()));
+        if let Slot::Ready(client) = slot {
+            client.free();
         }
     }
 }
 
 /// True when `url` is `redirect_uri` (same address without query and fragment) and carries
 /// response parameters (`code`, `error` or `state`).
-fn is_redirect_page(url: &str, redirect_uri: &str) -> bool {
+fn is_redirect_page(client: &OidcClient, url: &str, redirect_uri: &str) -> bool {
     fn base(u: &str) -> &str {
         u.split(['?', '#']).next().unwrap_or_default()
     }
-    !url.is_empty() && base(url) == base(redirect_uri) && browser::is_callback_url(url)
+    !url.is_empty() && base(url) == base(redirect_uri) && client.is_callback(Some(url))
 }
 
 /// The session of a handle made outside any provider component.
-pub(crate) fn missing_session<T>() -> Result<T, Error> {
+pub(crate) fn missing_session<T>() -> Result<T, OidcError> {
     Err(no_provider_error())
 }

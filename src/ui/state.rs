@@ -1,10 +1,10 @@
 //! The session state the components render from.
 
-use crate::browser::BrowserPlatform;
 use crate::core::{Error, Json};
-use crate::driver::{AuthEvent, Client, SignedOutReason};
+use crate::driver::SignedOutReason;
+use crate::facade::{OidcClient, OidcError, SessionChange, SessionEvent};
 
-/// Where the session stands: a small closed set of states, updated from the driver's events.
+/// Where the session stands: a small closed set of states, updated from the engine's session events.
 ///
 /// It never holds a token: the ID token's claims are the only identity data in it, and an access
 /// token is obtained when needed with `use_access_token()`.
@@ -17,17 +17,18 @@ pub enum AuthState {
         /// Why the session ended; `None` when there was none in this page.
         reason: Option<SignedOutReason>,
     },
-    /// Tokens are held in memory.
+    /// The engine holds a session (its tokens stay in the engine).
     SignedIn {
         /// The ID token's claims (`sub`, `name`, ...); `None` without the `openid` scope.
         claims: Option<Json>,
     },
-    /// Start-up failed (discovery, or completing the login on the redirect page), or there is no
-    /// provider component above the one asking. Nobody is signed in; a new login may be started
-    /// unless discovery failed.
+    /// Start-up failed (the options, the engine's worker, discovery, or completing the login or the
+    /// logout on the redirect page), a login or logout failed after its callback had returned, or
+    /// there is no provider component above the one asking. Nobody is signed in; a new login may be
+    /// started unless start-up failed.
     Failed {
         /// What went wrong: `error.code()`, `error.hint()` and its `Display` never contain a secret.
-        error: Error,
+        error: OidcError,
     },
 }
 
@@ -37,7 +38,7 @@ impl AuthState {
         matches!(self, AuthState::Loading)
     }
 
-    /// True when tokens are held in memory.
+    /// True when the engine holds a session.
     pub fn is_signed_in(&self) -> bool {
         matches!(self, AuthState::SignedIn { .. })
     }
@@ -55,8 +56,8 @@ impl AuthState {
         }
     }
 
-    /// The error when start-up failed.
-    pub fn error(&self) -> Option<&Error> {
+    /// The error when start-up (or a login or logout) failed.
+    pub fn error(&self) -> Option<&OidcError> {
         match self {
             AuthState::Failed { error } => Some(error),
             _ => None,
@@ -80,25 +81,36 @@ impl AuthState {
         }
     }
 
-    /// The state after `event`; `None` when the event does not change it (an `Error` event means the
+    /// The state after `change`; `None` when it does not change it (an `error` event means the
     /// session was kept).
-    pub(crate) fn after_event(client: &Client<BrowserPlatform>, event: &AuthEvent) -> Option<Self> {
-        match event {
-            AuthEvent::SignedIn | AuthEvent::Refreshed => Some(AuthState::SignedIn {
+    pub(crate) fn after_change(change: &SessionChange) -> Option<Self> {
+        match &change.event {
+            Some(SessionEvent::Error(_)) => None,
+            Some(SessionEvent::SignedOut(reason)) => Some(AuthState::SignedOut { reason: *reason }),
+            _ if change.signed_in => Some(AuthState::SignedIn {
+                claims: change.claims.clone(),
+            }),
+            _ => Some(AuthState::SignedOut { reason: None }),
+        }
+    }
+
+    /// The state of `client` as it stands (no event: a signed-out state has no reason).
+    pub(crate) fn of(client: &OidcClient) -> Self {
+        if client.is_authenticated() {
+            AuthState::SignedIn {
                 claims: client.claims(),
-            }),
-            AuthEvent::SignedOut(reason) => Some(AuthState::SignedOut {
-                reason: Some(*reason),
-            }),
-            AuthEvent::Error(_) => None,
+            }
+        } else {
+            AuthState::SignedOut { reason: None }
         }
     }
 }
 
 /// The error of a hook or action used outside a provider component.
-pub(crate) fn no_provider_error() -> Error {
+pub(crate) fn no_provider_error() -> OidcError {
     Error::invalid_config(
         "AuthProvider",
         "no AuthProvider component above this one: wrap the application in <AuthProvider>",
     )
+    .into()
 }

@@ -4,9 +4,8 @@ use ::yew::prelude::*;
 
 use super::AccessTokenSource;
 use super::provider::AuthContext;
-use crate::browser::BrowserPlatform;
-use crate::core::Error;
-use crate::driver::{Client, LoginOptions};
+use crate::driver::LoginOptions;
+use crate::facade::{OidcClient, OidcError};
 use crate::ui::AuthState;
 
 /// The session state of the nearest [`AuthProvider`](super::AuthProvider); the component re-renders
@@ -38,9 +37,9 @@ pub fn use_auth() -> AuthState {
         .unwrap_or_else(AuthState::no_provider)
 }
 
-/// A handle that gets access tokens: [`AccessTokenSource::get`] calls `client.access_token(false)`
-/// (renewing with the refresh token when the token is about to expire; concurrent callers share one
-/// renewal).
+/// A handle that gets access tokens: [`AccessTokenSource::get`] asks the engine for one
+/// (`client.access_token(false)`: the engine renews it with the refresh token when it is about to
+/// expire; concurrent callers share one renewal).
 ///
 /// ```no_run
 /// use oxidc::yew::use_access_token;
@@ -67,13 +66,16 @@ pub fn use_access_token() -> AccessTokenSource {
     AccessTokenSource::new(use_context::<AuthContext>().map(|c| c.session))
 }
 
-/// A callback that starts a login: it stores the short-lived transaction and navigates to the provider
-/// (`client.login`). `LoginOptions::return_to` is the same-origin path to come back to.
+/// A callback that starts a login: the engine prepares it, the page stores the short-lived
+/// transaction and navigates to the provider (`client.login`). `LoginOptions::return_to` is the
+/// same-origin path to come back to.
 ///
-/// Its error (for example `invalid_return_to`, `storage_unavailable`) is returned; `invalid_config`
-/// outside a provider or while it is starting.
+/// What can be checked at once is returned: `invalid_return_to`, `invalid_config` outside a provider
+/// or while it is starting, the start-up failure after one. A failure after the callback has
+/// returned (rare: the engine's worker stopped, sessionStorage refused the transaction) becomes
+/// `AuthState::Failed` when nobody is signed in.
 #[hook]
-pub fn use_login() -> Callback<LoginOptions, Result<(), Error>> {
+pub fn use_login() -> Callback<LoginOptions, Result<(), OidcError>> {
     let session = use_context::<AuthContext>().map(|c| c.session);
     Callback::from(move |options: LoginOptions| match &session {
         Some(session) => session.login(&options),
@@ -81,10 +83,11 @@ pub fn use_login() -> Callback<LoginOptions, Result<(), Error>> {
     })
 }
 
-/// A callback that ends the session: the tokens are cleared from memory (the state becomes
-/// `SignedOut`), then the browser goes to the provider's logout endpoint when it has one.
+/// A callback that ends the session: the state becomes `SignedOut` at once, the engine clears the
+/// tokens for every tab of the session and revokes the refresh token, then the browser goes to the
+/// provider's logout endpoint when it has one. A failure of that part becomes `AuthState::Failed`.
 #[hook]
-pub fn use_logout() -> Callback<(), Result<(), Error>> {
+pub fn use_logout() -> Callback<(), Result<(), OidcError>> {
     let session = use_context::<AuthContext>().map(|c| c.session);
     Callback::from(move |()| match &session {
         Some(session) => session.logout(),
@@ -92,9 +95,10 @@ pub fn use_logout() -> Callback<(), Result<(), Error>> {
     })
 }
 
-/// The driver client itself, once discovery has succeeded (for what the hooks do not cover, such as
-/// [`Client::subscribe`]). `None` while starting, after a failed discovery, or outside a provider.
+/// The facade client itself, once the engine has started (for what the hooks do not cover, such as
+/// [`OidcClient::user_info`] or [`OidcClient::subscribe`]). `None` while starting, after a failed
+/// start-up, or outside a provider.
 #[hook]
-pub fn use_auth_client() -> Option<Client<BrowserPlatform>> {
+pub fn use_auth_client() -> Option<OidcClient> {
     use_context::<AuthContext>().and_then(|c| c.session.client())
 }

@@ -24,7 +24,8 @@ impl PartialEq for AuthContext {
 /// Properties of [`AuthProvider`].
 #[derive(Properties, PartialEq)]
 pub struct AuthProviderProps {
-    /// The client configuration. A different value restarts the provider (a new, signed-out client).
+    /// The client configuration. A different value restarts the provider (a new client, with the
+    /// session of the engine for that configuration).
     pub config: AuthConfig,
     /// Called after a login completed on the redirect page, with the path the login started from.
     /// Without it the provider replaces the address with that path (or `/`) using
@@ -38,11 +39,13 @@ pub struct AuthProviderProps {
 
 /// Owns the OpenID Connect client and exposes it to the hooks below it.
 ///
-/// On mount it runs discovery, and when the page is the redirect URI with an authorization response
-/// it completes the login ([`browser::handle_redirect`](crate::browser::handle_redirect): the address
-/// is scrubbed first). The state is [`AuthState::Loading`] until then, and follows the driver's
-/// events afterwards. Children are always rendered; use the guard components or [`use_auth`](super::use_auth)
-/// to choose what to show.
+/// On mount it starts (or joins) the engine in the package's worker, which runs discovery; when the
+/// page is the redirect URI with an authorization response it completes the login (the address is
+/// scrubbed first), and when it is the post-logout redirect URI it checks the provider's answer. The
+/// state is [`AuthState::Loading`] until then, and follows the engine's session events afterwards.
+/// Children are always rendered; use the guard components or [`use_auth`](super::use_auth) to choose
+/// what to show. On unmount (or a new configuration) the page disconnects from the engine; the
+/// session goes on for the app's other tabs.
 ///
 /// ```no_run
 /// use oxidc::yew::{AuthConfig, AuthProvider};
@@ -50,7 +53,8 @@ pub struct AuthProviderProps {
 ///
 /// #[component]
 /// fn Root() -> Html {
-///     let config = AuthConfig::new("https://login.example.com", "my-spa", "https://app.example.com/callback");
+///     let config = AuthConfig::new("https://login.example.com", "my-spa", "https://app.example.com/callback")
+///         .with_worker_url("/oxidc/worker.js");
 ///     html! { <AuthProvider {config}><p>{ "the application" }</p></AuthProvider> }
 /// }
 /// ```

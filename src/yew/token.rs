@@ -2,7 +2,8 @@
 
 use std::rc::Rc;
 
-use crate::core::{AccessToken, Error};
+use crate::core::AccessToken;
+use crate::facade::OidcError;
 use crate::ui::{Session, missing_session};
 
 /// Gets access tokens from the provider component's client, for event handlers and tasks.
@@ -10,9 +11,9 @@ use crate::ui::{Session, missing_session};
 /// Returned by [`use_access_token`](super::use_access_token). Cheap to clone (it shares the provider's
 /// session; equal when it is the same one); it resolves the client when used, so a handle taken while the provider was still
 /// starting works once start-up is over. [`get`](Self::get) is `client.access_token(false)`: the
-/// token in memory when it has enough life left, otherwise one renewal with the refresh token,
-/// shared by every concurrent caller. Send the token only in an `Authorization` header; never log,
-/// display or store it.
+/// last token the engine handed out when it has enough life left, otherwise one renewal by the
+/// engine with the refresh token, shared by every concurrent caller. Send the token only in an
+/// `Authorization` header; never log, display or store it.
 #[derive(Clone)]
 pub struct AccessTokenSource {
     session: Option<Rc<Session>>,
@@ -27,7 +28,7 @@ impl AccessTokenSource {
     ///
     /// Errors: `login_required` when nobody is signed in (or start-up is not over), the renewal's
     /// error otherwise; `invalid_config` outside a provider component.
-    pub async fn get(&self) -> Result<AccessToken, Error> {
+    pub async fn get(&self) -> Result<AccessToken, OidcError> {
         match &self.session {
             Some(session) => session.access_token(false).await,
             None => missing_session(),
@@ -35,7 +36,7 @@ impl AccessTokenSource {
     }
 
     /// Renews the access token now with the refresh token (`client.access_token(true)`), and returns it.
-    pub async fn refresh(&self) -> Result<AccessToken, Error> {
+    pub async fn refresh(&self) -> Result<AccessToken, OidcError> {
         match &self.session {
             Some(session) => session.access_token(true).await,
             None => missing_session(),

@@ -1,23 +1,19 @@
 //! The application: an `AuthProvider` around a status line, login and logout buttons, the claims and
 //! an API call. Element ids match the JavaScript example so that the same browser tests drive both.
 
-use crate::page::{Shown, call_api, page_config};
+use crate::page::{Shown, auth_config, call_api, page_config};
 use leptos::prelude::*;
 use oxidc::driver::LoginOptions;
 use oxidc::leptos::{
-    AuthConfig, AuthProvider, AuthState, Authenticated, Unauthenticated, use_access_token,
-    use_auth, use_login, use_logout,
+    AuthProvider, AuthState, Authenticated, Unauthenticated, use_access_token, use_auth, use_login,
+    use_logout,
 };
 
 /// The root: the provider around the page.
 #[component]
 pub fn App() -> impl IntoView {
-    let (origin, issuer) = page_config();
-    let config = AuthConfig::new(issuer, "spa", format!("{origin}/callback"))
-        .with_post_logout_redirect_uri(format!("{origin}/"))
-        .with_scope("openid profile email offline_access")
-        .with_extra_auth_param("prompt", "consent")
-        .with_loopback_http(true);
+    // The isolated engine: the package's worker files are served at /oxidc/ (see page.rs).
+    let config = auth_config();
     view! {
         <AuthProvider config=config>
             <Page />
