@@ -65,8 +65,8 @@ impl BrowserPlatform {
 
     /// The platform of one client of `config`: HTTP deadline `timeout_ms` (default
     /// [`DEFAULT_TIMEOUT_MS`]), and the session shared with the app's other tabs when `share_tabs`
-    /// (see [`Self::sharing_tabs`]). Both the JavaScript `createClient` and the Yew and Leptos
-    /// providers start from it.
+    /// (see [`Self::sharing_tabs`]). The npm package's engine starts from it (without sharing: one
+    /// engine in a `SharedWorker` serves every tab).
     pub fn for_client(config: &ClientConfig, timeout_ms: Option<u32>, share_tabs: bool) -> Self {
         let platform = match timeout_ms {
             Some(ms) => Self::with_timeout(ms),
@@ -181,47 +181,3 @@ impl Platform for BrowserPlatform {
 }
 
 pub(crate) use tabs::decode as decode_tab_message;
-
-/// The parameters of `url` (default: the page's address), with the address and them. When `url` is
-/// the page's address, the response parameters (`code`, `state`, `iss`, `error*`) are scrubbed from
-/// the address bar before anything else happens.
-fn take_response_params(url: Option<&str>) -> Result<(String, UrlParams), Error> {
-    let current = current_url()?;
-    let url = url.map_or_else(|| current.clone(), str::to_owned);
-    let params = callback_pairs(&url)?;
-    if url == current {
-        scrub_url(&current)?;
-    }
-    Ok((url, params))
-}
-
-/// Completes a logout on the page the provider sent the browser back to (`url` defaults to the
-/// page's address, which is scrubbed of `state` first): [`Client::complete_logout`]. Shared by the
-/// JavaScript API and the Rust integrations.
-///
-/// [`Client::complete_logout`]: crate::driver::Client::complete_logout
-pub fn handle_logout_return(
-    client: &crate::driver::Client<BrowserPlatform>,
-    url: Option<&str>,
-) -> Result<bool, Error> {
-    let (_, params) = take_response_params(url)?;
-    client.complete_logout(&params.query)
-}
-
-/// Completes a login from the redirect URL: `url` defaults to the page's address. When it is the page's
-/// address, the authorization-response parameters are scrubbed from the address bar first, before any
-/// request, whatever the outcome. Shared by the JavaScript API and the Rust integrations.
-pub async fn handle_redirect(
-    client: &crate::driver::Client<BrowserPlatform>,
-    url: Option<&str>,
-) -> Result<crate::driver::CallbackOutcome, Error> {
-    let (url, params) = take_response_params(url)?;
-    if !is_callback_url(&url) {
-        // Nothing to complete: typically a second call after the first one already scrubbed the
-        // address bar (a framework running an effect twice). Same answer as a replayed callback.
-        return Err(Error::Misuse(crate::core::Misuse::NoPendingLogin));
-    }
-    client
-        .handle_callback(&params.query, &params.fragment)
-        .await
-}
