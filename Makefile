@@ -51,7 +51,7 @@ pkg: wasm
 	@$(ENV) .ci/make-pkg.sh $$OXIDC_WASM_TARGET_DIR/wasm32-unknown-unknown/release/oxidc.wasm
 
 ## examples: the Yew and Leptos example apps, as static sites in target/www-yew and target/www-leptos
-examples: setup
+examples: pkg
 	@.ci/build-examples.sh
 
 ## size-budget: fails when the shipped bytes (minified page and worker bundles, and the wasm; gzip) grow past .ci/size-budget.txt
