@@ -3,6 +3,12 @@
 // provider: login, the claims shown, an access token from use_access_token() used at the API,
 // one refresh after expiry, logout. Storage and console are scanned as in the other tests.
 //
+// The apps run the engine in the package's worker (served at /oxidc/worker.js): a recorder that runs
+// before the app keeps every WebAssembly.Memory of the page and every message the page gets from a
+// worker, and the refresh tokens the provider issued are in none of them. The control is the in-page
+// opt-out (dangerouslyKeepRefreshTokenInPage), where the same recorder finds the refresh token in the
+// page's memory.
+//
 //   OXIDC_RUST_APPS_DIR   where the built apps are (default <repo>/target)
 
 import assert from 'node:assert/strict';
@@ -20,10 +26,104 @@ const AT_TTL = Number(process.env.E2E_AT_TTL || 8);
 const APPS_DIR = resolve(process.env.OXIDC_RUST_APPS_DIR || join(REPO, 'target'));
 
 function requireApp(dir) {
-  const missing = ['index.html', 'boot.js', 'app.js', 'app_bg.wasm'].filter((f) => !existsSync(join(dir, f)));
+  const files = ['index.html', 'boot.js', 'app.js', 'app_bg.wasm', 'oxidc/worker.js', 'oxidc/engine.js', 'oxidc/oxidc.js', 'oxidc/oxidc_bg.wasm'];
+  const missing = files.filter((f) => !existsSync(join(dir, f)));
   if (missing.length) {
     throw new Error(`example app not built: ${join(dir, missing[0])} does not exist. Run make examples.`);
   }
+}
+
+/**
+ * Runs in the page before the app (context.addInitScript): keeps every WebAssembly.Memory the page
+ * creates or instantiates, every worker it starts, and every message it receives from one, on
+ * window.__rec (not enumerable).
+ */
+function recorder() {
+  if (window.__rec) return;
+  const R = { memories: [], workers: [], received: [] };
+  Object.defineProperty(window, '__rec', { value: R, enumerable: false });
+  const W = WebAssembly;
+  const { Memory, Instance } = W;
+  const keep = (v) => {
+    if (v instanceof Memory && !R.memories.includes(v)) R.memories.push(v);
+  };
+  const fromExports = (exports) => { for (const v of Object.values(exports || {})) keep(v); };
+  const fromResult = (r) => {
+    fromExports((r instanceof Instance ? r : r?.instance)?.exports);
+    return r;
+  };
+  for (const name of ['instantiate', 'instantiateStreaming']) {
+    const orig = W[name];
+    if (orig) W[name] = function wrapped(...args) { return orig.apply(this, args).then(fromResult); };
+  }
+  W.Instance = function WrappedInstance(module, imports) {
+    const i = new Instance(module, imports);
+    fromExports(i.exports);
+    return i;
+  };
+  W.Instance.prototype = Instance.prototype;
+  W.Memory = function WrappedMemory(descriptor) {
+    const m = new Memory(descriptor);
+    keep(m);
+    return m;
+  };
+  W.Memory.prototype = Memory.prototype;
+  const text = (v) => {
+    try { return typeof v === 'string' ? v : JSON.stringify(v); } catch { return String(v); }
+  };
+  const listen = (port) => port.addEventListener('message', (e) => R.received.push(text(e.data)));
+  for (const [name, kind] of [['SharedWorker', 'shared'], ['Worker', 'dedicated']]) {
+    const Orig = window[name];
+    if (typeof Orig !== 'function') continue;
+    window[name] = function Wrapped(url, options) {
+      const w = new Orig(url, options);
+      R.workers.push({ kind, url: new URL(String(url), location.href).pathname });
+      listen(kind === 'shared' ? w.port : w);
+      return w;
+    };
+    window[name].prototype = Orig.prototype;
+  }
+}
+
+/** Which of `needles` (ASCII) occur in the recorded WebAssembly memories and worker messages. */
+const recorded = (page, needles) => page.evaluate((list) => {
+  const R = window.__rec;
+  const inMemory = (needle) => {
+    const pat = new TextEncoder().encode(needle);
+    return R.memories.some((m) => {
+      const hay = new Uint8Array(m.buffer);
+      for (let i = hay.indexOf(pat[0]); i !== -1 && i <= hay.length - pat.length; i = hay.indexOf(pat[0], i + 1)) {
+        let j = 1;
+        while (j < pat.length && hay[i + j] === pat[j]) j += 1;
+        if (j === pat.length) return true;
+      }
+      return false;
+    });
+  };
+  return {
+    memories: R.memories.length,
+    workers: R.workers,
+    messages: R.received.length,
+    inMemory: list.filter(inMemory),
+    inMessages: list.filter((n) => R.received.some((t) => t.includes(n))),
+  };
+}, needles);
+
+/**
+ * The engine is isolated: the page started it in a SharedWorker (/oxidc/worker.js), and no refresh
+ * token the provider issued is in the page's WebAssembly memories or in the messages the page got.
+ * As controls, the same scans find what the page does hold: `inMemory` (the claims in the app's
+ * state) and `inMessages` (the access token the engine handed out).
+ */
+async function assertIsolated(page, servers, label, { inMemory, inMessages }) {
+  const { refreshTokens } = await servers.issued();
+  assert.ok(refreshTokens.length > 0, `${label}: the provider issued a refresh token`);
+  const r = await recorded(page, [...refreshTokens, inMemory, inMessages]);
+  assert.deepEqual(r.workers, [{ kind: 'shared', url: '/oxidc/worker.js' }], `${label}: the engine runs in the package's SharedWorker`);
+  assert.ok(r.inMemory.includes(inMemory), `${label}: the memory scan finds the app's own state`);
+  assert.ok(r.inMessages.includes(inMessages), `${label}: the message record has the access token handed out`);
+  assert.equal(r.inMemory.filter((n) => refreshTokens.includes(n)).length, 0, `${label}: no refresh token in the page's WebAssembly memory`);
+  assert.equal(r.inMessages.filter((n) => refreshTokens.includes(n)).length, 0, `${label}: no refresh token in a message to the page`);
 }
 
 /** Click #call-api; the Authorization header the app sent and the status it shows. */
@@ -59,7 +159,8 @@ for (const name of ['yew', 'leptos']) {
     const dir = join(APPS_DIR, `www-${name}`);
     const env = setupSuite({ atTtl: AT_TTL, appDir: dir }, () => requireApp(dir));
 
-    e2eTest(env, `${name}: A01 B06 G03 J01 I01 I02 login, claims, token from use_access_token, one refresh after expiry, logout`, async ({ page, servers, capture }) => {
+    e2eTest(env, `${name}: A01 B06 G03 J01 I01 I02 I06 login, claims, token from use_access_token, one refresh after expiry, logout; no refresh token in the page`, async ({ page, context, servers, capture }) => {
+      await context.addInitScript(recorder);
       await openApp(page, servers);
       assert.equal(await appStatus(page), 'signed_out');
       assert.equal(await page.locator('#logout').count(), 0, 'the Authenticated guard hides #logout');
@@ -88,6 +189,9 @@ for (const name of ['yew', 'leptos']) {
       const first = await callApiFromApp(page);
       assert.equal(first.status, 200, `Call API: ${first.text}`);
       assert.ok((await servers.issued()).accessTokens.includes(first.token), 'a token the provider issued');
+      // The engine is isolated: the page holds the claims and the access token it was handed, never
+      // the refresh token.
+      await assertIsolated(page, servers, 'after login', { inMemory: 'alice@example.test', inMessages: first.token });
 
       // After expiry: one refresh, a new token, accepted.
       await sleep(AT_TTL * 1000 + 1500);
@@ -103,6 +207,7 @@ for (const name of ['yew', 'leptos']) {
       assert.equal(tokenRequests(ledger).length, 1, 'no other token request');
       assert.equal(await appStatus(page), 'signed_in');
       await assertCleanStorage(page, servers, 'after the refresh');
+      await assertIsolated(page, servers, 'after the refresh', { inMemory: 'alice@example.test', inMessages: second.token });
 
       // Logout ends the provider session.
       await servers.resetLedger();
@@ -132,6 +237,38 @@ for (const name of ['yew', 'leptos']) {
       await openApp(second, servers);
       assert.equal(await appStatus(second), 'signed_in', 'taken from the open tab');
       assert.equal(tokenRequests(await servers.ledger()).length, 0, 'no token request');
+    });
+
+    e2eTest(env, `${name}: no worker in the browser: the provider fails with worker_unavailable (an OidcError with its hint), no in-page fallback, nothing sent`, async ({ page, servers }) => {
+      await page.addInitScript(() => {
+        delete window.SharedWorker;
+        delete window.Worker;
+      });
+      await servers.resetLedger();
+      await openApp(page, servers);
+      assert.equal(await appStatus(page), 'error');
+      const shown = await appError(page);
+      assert.equal(shown?.code, 'worker_unavailable');
+      assert.match(shown.text, /hint: .*dangerouslyKeepRefreshTokenInPage/, 'the hint is shown');
+      assert.equal(await page.locator('#login').count(), 1, 'a failed start-up still offers the login');
+      assert.deepEqual((await servers.ledger()).filter((e) => e.route === 'discovery'), [], 'nothing was sent to the provider');
+    });
+
+    e2eTest(env, `${name}: I06 control: with dangerously_keep_refresh_token_in_page the engine runs in the page, and the same scan finds the refresh token in its memory`, async ({ page, context, servers }) => {
+      await context.addInitScript(recorder);
+      await context.addInitScript(() => { window.OXIDC_CONFIG = { dangerouslyKeepRefreshTokenInPage: true }; });
+      await openApp(page, servers);
+      assert.equal(await appStatus(page), 'signed_out');
+      await login(page, servers);
+      await page.waitForSelector('#status[data-status="signed_in"]');
+      const api = await callApiFromApp(page);
+      assert.equal(api.status, 200, `Call API: ${api.text}`);
+      const { refreshTokens } = await servers.issued();
+      const rt = refreshTokens.at(-1);
+      const r = await recorded(page, [rt]);
+      assert.deepEqual(r.workers, [], 'no worker: the engine runs in the page');
+      assert.ok(r.memories >= 2, 'the app\'s memory and the in-page engine\'s');
+      assert.deepEqual(r.inMemory, [rt], 'the refresh token is in the page-readable WebAssembly memory');
     });
   });
 }
