@@ -138,7 +138,8 @@ function startWorker(options) {
 
 // The in-page engine (opt-out): the same engine and messages, over a MessageChannel in this page.
 async function startInPage(options) {
-  const url = new URL("./engine.js", options.workerUrl ?? import.meta.url).href;
+  const base = options.workerUrl === undefined ? import.meta.url : new URL(options.workerUrl, location.href);
+  const url = new URL("./engine.js", base).href;
   const { attach } = await import(/* @vite-ignore */ url);
   const channel = new MessageChannel();
   attach(channel.port2);

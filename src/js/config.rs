@@ -5,7 +5,6 @@
 
 use wasm_bindgen::{JsCast, JsValue};
 
-
 use super::error::invalid_option;
 use crate::core::ClientConfig;
 

@@ -17,7 +17,11 @@ fn fields(
     let out = object();
     set(&out, "code", &JsValue::from_str(code));
     set(&out, "message", &JsValue::from_str(message));
-    set(&out, "detail", &detail.map_or(JsValue::NULL, JsValue::from_str));
+    set(
+        &out,
+        "detail",
+        &detail.map_or(JsValue::NULL, JsValue::from_str),
+    );
     set(&out, "hint", &JsValue::from_str(hint));
     if let Some(o) = oauth {
         set(&out, "error", &JsValue::from_str(&o.error));
