@@ -207,37 +207,3 @@ async fn h01_fetch_is_offline_only_when_the_request_cannot_have_left() {
         Error::Transport(Transport::Network)
     );
 }
-
-/// Resolves with `Some(value)` if `future` does within `ms`, else `None`.
-async fn within<T>(ms: u64, future: impl std::future::Future<Output = T>) -> Option<T> {
-    use std::future::Future;
-    use std::pin::pin;
-    use std::task::Poll;
-    let platform = BrowserPlatform::default();
-    let mut future = pin!(future);
-    let mut timer = pin!(platform.sleep_ms(ms));
-    std::future::poll_fn(|cx| {
-        if let Poll::Ready(v) = future.as_mut().poll(cx) {
-            return Poll::Ready(Some(v));
-        }
-        timer.as_mut().poll(cx).map(|()| None)
-    })
-    .await
-}
-
-#[wasm_bindgen_test]
-async fn g11_a_lock_request_dropped_before_the_grant_does_not_keep_the_lock() {
-    let platform = BrowserPlatform::default().sharing_tabs("https://op.example", "lock-drop");
-    let tabs = platform
-        .tabs()
-        .expect("Web Locks and BroadcastChannel in Chromium");
-    let first = tabs.lock("oxidc-test-lock").await.expect("granted");
-    // A second request waits behind the first and is given up before it is granted.
-    assert!(
-        within(50, tabs.lock("oxidc-test-lock")).await.is_none(),
-        "still held"
-    );
-    drop(first);
-    let again = within(2000, tabs.lock("oxidc-test-lock")).await;
-    assert!(again.is_some_and(|r| r.is_ok()), "the lock is free again");
-}

@@ -18,18 +18,11 @@ const EVENTS: [&str; 3] = ["visibilitychange", "pageshow", "online"];
 /// A JavaScript callback kept alive while it is registered.
 type Callback = Closure<dyn FnMut()>;
 type Timer = Rc<RefCell<Option<(JsValue, Callback)>>>;
-/// The listener of the channel other tabs post to, on that channel.
-type ChannelListener = (
-    web_sys::BroadcastChannel,
-    Closure<dyn FnMut(web_sys::MessageEvent)>,
-);
 
 /// Installed lifecycle hooks; dropping it removes them.
 pub struct Lifecycle<P: Platform + 'static = BrowserPlatform> {
     client: Client<P>,
     listeners: Vec<(&'static str, Callback)>,
-    /// Messages from other tabs (when the platform shares the session), on their channel.
-    channel_listener: Option<ChannelListener>,
     timer: Timer,
     subscription: Option<u64>,
 }
@@ -75,7 +68,6 @@ fn schedule<P: Platform + 'static>(client: &Client<P>, timer: &Timer, failures: 
 
 /// Hooks `client` to the page lifecycle; with `background_refresh`, also renews shortly before expiry.
 pub fn install(client: &Client<BrowserPlatform>, background_refresh: bool) -> Lifecycle {
-    let channel = client.platform().tab_channel().cloned();
     let mut lifecycle = install_timer(client, background_refresh);
     if let Some(window) = web_sys::window() {
         for name in EVENTS {
@@ -89,21 +81,6 @@ pub fn install(client: &Client<BrowserPlatform>, background_refresh: bool) -> Li
             }
         }
     }
-    lifecycle.channel_listener = channel.and_then(|channel| {
-        let c = client.clone();
-        let callback = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(
-            move |event: web_sys::MessageEvent| {
-                if let Some(message) = super::decode_tab_message(&event.data()) {
-                    let c = c.clone();
-                    wasm_bindgen_futures::spawn_local(async move { c.receive(message).await });
-                }
-            },
-        );
-        channel
-            .add_event_listener_with_callback("message", callback.as_ref().unchecked_ref())
-            .ok()
-            .map(|_| (channel, callback))
-    });
     lifecycle
 }
 
@@ -130,7 +107,6 @@ pub fn install_timer<P: Platform + 'static>(
     Lifecycle {
         client: client.clone(),
         listeners: Vec::new(),
-        channel_listener: None,
         timer,
         subscription,
     }
@@ -143,10 +119,6 @@ impl<P: Platform + 'static> Drop for Lifecycle<P> {
                 let _ = window
                     .remove_event_listener_with_callback(name, callback.as_ref().unchecked_ref());
             }
-        }
-        if let Some((channel, callback)) = &self.channel_listener {
-            let _ = channel
-                .remove_event_listener_with_callback("message", callback.as_ref().unchecked_ref());
         }
         if let Some((id, _)) = self.timer.borrow_mut().take() {
             globals::clear_timeout(&id);

@@ -11,7 +11,6 @@ mod json;
 mod lifecycle;
 mod location;
 mod storage;
-mod tabs;
 mod webcrypto;
 
 pub use json::{BrowserJson, to_js};
@@ -20,25 +19,22 @@ pub use location::{
     UrlParams, callback_pairs, current_url, is_callback_url, path_of, replace_url, scrub_url,
 };
 
-use crate::core::{
-    ClientConfig, Error, HttpRequest, HttpResponse, JsonParser, Platform as PlatformError, Sha,
-};
+use crate::core::{Error, HttpRequest, HttpResponse, JsonParser, Platform as PlatformError, Sha};
 use std::cell::RefCell;
 use std::rc::Rc;
 
 use wasm_bindgen::JsValue;
 
-use crate::driver::{Platform, TabNames, Tabs};
+use crate::driver::Platform;
 
 /// Default deadline for one HTTP exchange, in milliseconds.
 pub const DEFAULT_TIMEOUT_MS: u32 = 30_000;
 
-/// [`Platform`] for a browser page.
+/// [`Platform`] for a browser page or worker.
 #[derive(Debug, Clone)]
 pub struct BrowserPlatform {
     json: BrowserJson,
     timeout_ms: u32,
-    tabs: Option<Rc<tabs::BrowserTabs>>,
     /// A request already on its way (see [`fetch::Early`]), until the driver sends that request.
     early: Rc<RefCell<Option<fetch::Early>>>,
 }
@@ -48,7 +44,6 @@ impl Default for BrowserPlatform {
         BrowserPlatform {
             json: BrowserJson,
             timeout_ms: DEFAULT_TIMEOUT_MS,
-            tabs: None,
             early: Rc::default(),
         }
     }
@@ -63,48 +58,14 @@ impl BrowserPlatform {
         }
     }
 
-    /// The platform of one client of `config`: HTTP deadline `timeout_ms` (default
-    /// [`DEFAULT_TIMEOUT_MS`]), and the session shared with the app's other tabs when `share_tabs`
-    /// (see [`Self::sharing_tabs`]). The npm package's engine starts from it (without sharing: one
-    /// engine in a `SharedWorker` serves every tab).
-    pub fn for_client(config: &ClientConfig, timeout_ms: Option<u32>, share_tabs: bool) -> Self {
-        let platform = match timeout_ms {
-            Some(ms) => Self::with_timeout(ms),
-            None => Self::default(),
-        };
-        if share_tabs {
-            platform.sharing_tabs(&config.issuer, &config.client_id)
-        } else {
-            platform
-        }
-    }
-
-    /// Takes over a request already started with the same policy (the npm package's entry starts the
+    /// Takes over a request already started with the same policy (the engine's loop starts the
     /// discovery request while the WebAssembly module loads): `early` is `{ url, headers, response,
     /// controller }` (a `[name, value]` list, the `fetch` promise and its `AbortController`). The
     /// first request is answered by it when it has that method (GET), URL and headers; otherwise it
-    /// is dropped (the package entry aborts it once `createClient` settles).
+    /// is dropped.
     pub fn with_early(self, early: &JsValue) -> Self {
         *self.early.borrow_mut() = fetch::Early::from_js(early);
         self
-    }
-
-    /// Shares the session with the other tabs of this origin that use the same issuer and client id
-    /// (`BroadcastChannel` and Web Locks; see [`crate::driver::tabs`]). Where the browser lacks either,
-    /// nothing changes: this tab keeps its own session.
-    pub fn sharing_tabs(mut self, issuer: &str, client_id: &str) -> Self {
-        self.tabs = tabs::BrowserTabs::open(&TabNames::new(issuer, client_id));
-        self
-    }
-
-    /// True when this platform shares the session with other tabs.
-    pub fn shares_tabs(&self) -> bool {
-        self.tabs.is_some()
-    }
-
-    /// The channel other tabs post to, when sharing.
-    pub(crate) fn tab_channel(&self) -> Option<&web_sys::BroadcastChannel> {
-        self.tabs.as_deref().map(tabs::BrowserTabs::channel)
     }
 }
 
@@ -161,10 +122,6 @@ impl Platform for BrowserPlatform {
         location::navigate(url)
     }
 
-    fn tabs(&self) -> Option<&dyn Tabs> {
-        self.tabs.as_ref().map(|t| t as &dyn Tabs)
-    }
-
     async fn digest(&self, sha: Sha, data: &[u8]) -> Result<Vec<u8>, Error> {
         webcrypto::digest(sha, data).await
     }
@@ -179,5 +136,3 @@ impl Platform for BrowserPlatform {
         webcrypto::verify_signature(alg, jwk, signing_input, signature).await
     }
 }
-
-pub(crate) use tabs::decode as decode_tab_message;

@@ -10,36 +10,25 @@ mod flight;
 mod keys;
 mod platform;
 mod session;
-pub mod tabs;
 
 pub use events::{AuthEvent, SignedOutReason};
 pub use keys::REFETCH_COOLDOWN_SECS;
 pub use platform::Platform;
-pub use tabs::{LockGuard, SharedSession, TabMessage, TabNames, Tabs};
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use crate::core::{
-    AccessToken, CallbackParams, ClientConfig, Error, IdToken, IdTokenClaims, IdTokenExpectations,
-    Json, Jws, LoginRandom, LoginRequiredReason, Misuse, PendingLogin, ProviderMetadata,
-    Revocation, TokenResponse, authorization_request, check_logout_state, code_request,
-    discovery_url, end_session_url, needs_interaction, refresh_request, revocation_outcome,
-    revocation_request, silent_authorization_request, userinfo_claims, userinfo_request,
-    validate_id_token, validate_refreshed_id_token,
+    AccessToken, CallbackParams, ClientConfig, Error, IdTokenClaims, IdTokenExpectations, Json,
+    Jws, LoginRandom, LoginRequiredReason, Misuse, PendingLogin, ProviderMetadata, Revocation,
+    TokenResponse, authorization_request, check_logout_state, code_request, discovery_url,
+    end_session_url, needs_interaction, refresh_request, revocation_outcome, revocation_request,
+    silent_authorization_request, userinfo_claims, userinfo_request, validate_id_token,
+    validate_refreshed_id_token,
 };
 use crate::core::{HttpRequest, HttpResponse, Method, OAuthError, Sha, Transport};
 use flight::SingleFlight;
 use session::Session;
-use tabs::newest_generation;
-
-/// How long a tab holding the renewal lock waits for the session another tab renewed.
-const TAB_WAIT_MS: u64 = 3_000;
-/// How long a starting tab waits for an open tab to hand over its session (a frozen background tab
-/// holds its locks but cannot answer; the new tab then starts signed out).
-const JOIN_WAIT_MS: u64 = 1_000;
-/// How often it looks while waiting.
-const TAB_POLL_MS: u64 = 25;
 
 /// Prefix of every tab-scoped storage key of the library (cleared together at each login).
 pub const TRANSACTION_PREFIX: &str = "oxidc.tx.";
@@ -122,12 +111,6 @@ struct Inner<P: Platform> {
     keys: keys::KeyCache,
     /// Bumped whenever the session is replaced or cleared, so a late refresh result cannot resurrect it.
     epoch: Cell<u64>,
-    /// Lock and channel names of this client (for [`Tabs`]).
-    names: TabNames,
-    /// The shared generation lock of the session held (with cross-tab support).
-    generation_lock: RefCell<Option<LockGuard>>,
-    /// Sessions that ended in some tab: never adopted again.
-    ended: RefCell<Vec<String>>,
     listeners: RefCell<Vec<(u64, Listener)>>,
     next_listener: Cell<u64>,
 }
@@ -159,7 +142,6 @@ impl<P: Platform> Client<P> {
         config.validate()?;
         Ok(Client {
             inner: Rc::new(Inner {
-                names: TabNames::new(&config.issuer, &config.client_id),
                 platform,
                 config,
                 metadata,
@@ -167,8 +149,6 @@ impl<P: Platform> Client<P> {
                 refresh: SingleFlight::new(),
                 keys: keys::KeyCache::new(),
                 epoch: Cell::new(0),
-                generation_lock: RefCell::new(None),
-                ended: RefCell::new(Vec::new()),
                 listeners: RefCell::new(Vec::new()),
                 next_listener: Cell::new(1),
             }),
@@ -300,12 +280,8 @@ impl<P: Platform> Client<P> {
         } else {
             None
         };
-        let mut sid = [0u8; 32];
-        p.fill_random(&mut sid)?;
-        let sid = crate::core::random_value(&sid);
-        self.replace_session(Some(Session::new(sid, tokens, claims, received)));
+        self.replace_session(Some(Session::new(tokens, claims, received)));
         self.emit(&AuthEvent::SignedIn);
-        self.publish().await;
         Ok(CallbackOutcome {
             return_to: pending.return_to,
             signed_in: true,
@@ -369,87 +345,10 @@ impl<P: Platform> Client<P> {
             return self.current_token();
         }
         let this = self.clone();
-        let seen = self.session_key();
         self.inner
             .refresh
-            .run(move || async move { this.refresh_shared(seen).await })
+            .run(move || async move { this.refresh_now().await })
             .await
-    }
-
-    /// The session's identity and generation.
-    fn session_key(&self) -> Option<(String, u64)> {
-        self.inner
-            .session
-            .borrow()
-            .as_ref()
-            .map(|s| (s.sid.clone(), s.generation))
-    }
-
-    /// A renewal coordinated with the other tabs: under the cross-tab refresh lock, and only when no
-    /// tab has renewed this session already (it then waits for that tab's session instead of sending
-    /// a refresh token that has been used). `seen` is the session the caller found stale.
-    async fn refresh_shared(&self, seen: Option<(String, u64)>) -> Result<AccessToken, Error> {
-        let Some(tabs) = self.inner.platform.tabs() else {
-            return self.refresh_now().await;
-        };
-        let _lock = tabs.lock(&self.inner.names.refresh_lock()).await?;
-        let Some((sid, generation)) = self.session_key() else {
-            return Err(Error::login_required(LoginRequiredReason::NoSession));
-        };
-        if Some((sid.clone(), generation)) != seen && !self.is_expired_now() {
-            // Renewed by another tab (or signed in anew) while this one waited for the lock.
-            return self.current_token();
-        }
-        let prefix = self.inner.names.generation_prefix(&sid);
-        let held = tabs.held(&prefix).await?;
-        if newest_generation(&held, &prefix).is_some_and(|g| g > generation) {
-            return self.await_newer(tabs, &sid, generation).await;
-        }
-        self.refresh_now().await
-    }
-
-    /// Waits (bounded) for the renewed session `sid` newer than `generation` from another tab.
-    async fn await_newer(
-        &self,
-        tabs: &dyn Tabs,
-        sid: &str,
-        generation: u64,
-    ) -> Result<AccessToken, Error> {
-        tabs.post(&TabMessage::Hello);
-        let newer = |c: &Self| {
-            c.session_key()
-                .is_none_or(|(s, g)| (s != sid || g > generation) && !c.is_expired_now())
-        };
-        if !self.wait_until(TAB_WAIT_MS, newer).await {
-            // Never fall back to our refresh token: another tab has used it.
-            return Err(Error::Transport(Transport::Timeout));
-        }
-        self.current_token()
-            .map_err(|_| Error::login_required(LoginRequiredReason::OtherTab))
-    }
-
-    /// True when the session's access token is past its expiry now.
-    fn is_expired_now(&self) -> bool {
-        let now = self.inner.platform.now();
-        self.inner
-            .session
-            .borrow()
-            .as_ref()
-            .is_some_and(|s| s.is_expired(now))
-    }
-
-    /// Waits until `done` holds, looking every [`TAB_POLL_MS`], for at most `limit_ms`; whether it
-    /// held. (Another tab's answer arrives as a message handled by [`Client::receive`].)
-    async fn wait_until(&self, limit_ms: u64, done: impl Fn(&Self) -> bool) -> bool {
-        let mut waited = 0;
-        while !done(self) {
-            if waited >= limit_ms {
-                return false;
-            }
-            self.inner.platform.sleep_ms(TAB_POLL_MS).await;
-            waited += TAB_POLL_MS;
-        }
-        true
     }
 
     fn current_token(&self) -> Result<AccessToken, Error> {
@@ -530,18 +429,17 @@ impl<P: Platform> Client<P> {
                 let token = session.access_token.clone();
                 self.replace_session(Some(session));
                 self.emit(&AuthEvent::Refreshed);
-                self.publish().await;
                 Ok(token)
             }
             Err(err) if is_terminal_refresh_error(&err) => {
-                self.end_everywhere(SignedOutReason::RefreshRejected);
+                self.end_session(SignedOutReason::RefreshRejected);
                 Err(Error::login_required(LoginRequiredReason::RefreshRejected))
             }
             Err(err @ Error::InvalidResponse(_)) if response_was_accepted(&err) => {
                 // The provider answered 200 but the tokens failed validation: they are discarded
                 // (RFC 9700 §4.5.3.2), and the old refresh token has most likely been rotated away, so
                 // using it again would be a replay. The session ends here.
-                self.end_everywhere(SignedOutReason::RefreshRejected);
+                self.end_session(SignedOutReason::RefreshRejected);
                 Err(err)
             }
             Err(err) => {
@@ -653,21 +551,6 @@ impl<P: Platform> Client<P> {
         })
     }
 
-    /// A key for the current session while its access token is fresh (`access_token(false)` would
-    /// return it without renewing); `None` otherwise. The key changes whenever the session is replaced
-    /// or cleared, so a caller may reuse the token it got under a key for as long as this returns the
-    /// same key.
-    pub fn fresh_session_key(&self) -> Option<u64> {
-        let now = self.inner.platform.now();
-        let margin = self.inner.config.refresh_margin_secs;
-        self.inner
-            .session
-            .borrow()
-            .as_ref()
-            .filter(|s| s.is_fresh(now, margin))
-            .map(|_| self.inner.epoch.get())
-    }
-
     /// Until when (Unix seconds, inclusive) the access token held now stays fresh, so that a caller may
     /// hand out the token it got from [`Client::access_token`] without asking again; `u64::MAX` when
     /// its expiry is unknown; `None` when there is no fresh token. Any session event ends it sooner.
@@ -701,8 +584,8 @@ impl<P: Platform> Client<P> {
             .and_then(|s| s.claims_json().cloned())
     }
 
-    /// Ends the session, in this order (J01): the tokens are cleared from memory (in every tab
-    /// sharing the session) before anything else; the refresh token is revoked (RFC 7009) when the
+    /// Ends the session, in this order (J01): the tokens are cleared from memory (and so for every
+    /// page this client serves) before anything else; the refresh token is revoked (RFC 7009) when the
     /// provider has a `revocation_endpoint`, with bounded retries; then the page navigates to the
     /// provider's `end_session_endpoint` (RP-Initiated Logout 1.0 §2) with `id_token_hint`,
     /// `client_id`, the configured `post_logout_redirect_uri` and a fresh `state`, kept in tab
@@ -739,7 +622,7 @@ impl<P: Platform> Client<P> {
             Some(s) => (s.id_token.clone(), s.refresh_token.clone()),
             None => (None, None),
         };
-        self.end_everywhere(SignedOutReason::LoggedOut);
+        self.end_session(SignedOutReason::LoggedOut);
         let url = self.end_session_redirect(id_token.as_ref());
         let this = self.clone();
         async move {
@@ -889,175 +772,9 @@ impl<P: Platform> Client<P> {
     fn replace_session(&self, session: Option<Session>) {
         self.inner.epoch.set(self.inner.epoch.get().wrapping_add(1));
         if session.is_none() {
-            self.inner.generation_lock.borrow_mut().take();
             self.inner.refresh.forget();
         }
         *self.inner.session.borrow_mut() = session;
-    }
-
-    /// Ends the session here and tells the other tabs that share it.
-    fn end_everywhere(&self, reason: SignedOutReason) {
-        let sid = self.session_key().map(|(sid, _)| sid);
-        self.end_session(reason);
-        if let (Some(sid), Some(tabs)) = (sid, self.inner.platform.tabs()) {
-            self.inner.ended.borrow_mut().push(sid.clone());
-            tabs.post(&TabMessage::Ended { sid, reason });
-        }
-    }
-
-    /// Takes the generation lock of the current session and posts the session to the other tabs. The
-    /// lock is held before the post, so a tab that takes the refresh lock after this one sees it.
-    async fn publish(&self) {
-        let Some(tabs) = self.inner.platform.tabs() else {
-            return;
-        };
-        self.hold_generation(tabs).await;
-        let shared = self.inner.session.borrow().as_ref().map(Session::to_shared);
-        if let Some(shared) = shared {
-            tabs.post(&TabMessage::Session(Box::new(shared)));
-        }
-    }
-
-    /// Holds the shared lock named after the current session's generation (and releases the old one).
-    async fn hold_generation(&self, tabs: &dyn Tabs) {
-        let Some((sid, generation)) = self.session_key() else {
-            return;
-        };
-        let name = self.inner.names.generation_lock(&sid, generation);
-        let Ok(guard) = tabs.hold_shared(&name).await else {
-            return;
-        };
-        // Keep it only if the session did not change while the lock was being granted.
-        if self.session_key() == Some((sid, generation)) {
-            *self.inner.generation_lock.borrow_mut() = Some(guard);
-        }
-    }
-
-    /// Handles a message from another tab: answers [`TabMessage::Hello`] with the session, adopts a
-    /// newer session, and ends the session when another tab ended it.
-    pub async fn receive(&self, message: TabMessage) {
-        let Some(tabs) = self.inner.platform.tabs() else {
-            return;
-        };
-        match message {
-            TabMessage::Hello => {
-                let shared = self.inner.session.borrow().as_ref().map(Session::to_shared);
-                if let Some(shared) = shared {
-                    tabs.post(&TabMessage::Session(Box::new(shared)));
-                }
-            }
-            TabMessage::Ended { sid, reason } => {
-                self.inner.ended.borrow_mut().push(sid.clone());
-                if self.session_key().is_some_and(|(s, _)| s == sid) {
-                    let reason = match reason {
-                        SignedOutReason::LoggedOut => SignedOutReason::OtherTab,
-                        other => other,
-                    };
-                    self.end_session(reason);
-                }
-            }
-            TabMessage::Session(shared) => {
-                if let Some(event) = self.adopt(*shared) {
-                    self.emit(&event);
-                    self.hold_generation(tabs).await;
-                }
-            }
-        }
-    }
-
-    /// Installs a session from another tab when it is newer than ours: the same login renewed more
-    /// often, or a later login. Its ID token's claims are checked again, except for time.
-    fn adopt(&self, shared: SharedSession) -> Option<AuthEvent> {
-        if self.inner.ended.borrow().contains(&shared.sid) {
-            return None;
-        }
-        let event = match self.session_key() {
-            None => AuthEvent::SignedIn,
-            Some((sid, g)) if sid == shared.sid => {
-                if shared.generation <= g {
-                    return None;
-                }
-                AuthEvent::Refreshed
-            }
-            Some(_) => {
-                let ours = self.inner.session.borrow().as_ref().map(|s| s.login_at);
-                if ours.is_some_and(|t| shared.login_at < t) {
-                    return None;
-                }
-                AuthEvent::SignedIn
-            }
-        };
-        // A renewal of the login this tab holds: the userinfo it fetched stays (as after its own
-        // renewals), and so do the claims when the ID token is the very same.
-        let kept = self
-            .inner
-            .session
-            .borrow()
-            .as_ref()
-            .filter(|s| s.sid == shared.sid)
-            .map(|s| {
-                let same_id_token = s.id_token.as_ref().map(IdToken::secret)
-                    == shared.id_token.as_ref().map(IdToken::secret);
-                (same_id_token.then(|| s.claims.clone()), s.userinfo.clone())
-            });
-        let (kept_claims, userinfo) = kept.unwrap_or((None, None));
-        let claims = match &shared.id_token {
-            None if self.inner.config.wants_openid() => return None,
-            None => None,
-            Some(token) => match kept_claims {
-                Some(claims) => claims,
-                None => Some(self.shared_claims(token).ok()?),
-            },
-        };
-        let mut session = Session::from_shared(shared, claims);
-        session.userinfo = userinfo;
-        self.replace_session(Some(session));
-        Some(event)
-    }
-
-    /// The claims of an ID token that another tab of this origin accepted: every rule of
-    /// [`validate_id_token`] except those of time and nonce (checked at login) and `at_hash` (the access
-    /// token may have been renewed since).
-    fn shared_claims(&self, token: &crate::core::IdToken) -> Result<IdTokenClaims, Error> {
-        let p = &self.inner.platform;
-        let jws = Jws::parse(token.secret(), p.json())?;
-        let cfg = &self.inner.config;
-        let allowed = self.allowed_id_token_algs();
-        let iat = jws.payload.get("iat").and_then(Json::as_u64).unwrap_or(0);
-        let expect = IdTokenExpectations {
-            issuer: &cfg.issuer,
-            client_id: &cfg.client_id,
-            nonce: None,
-            max_age: None,
-            allowed_algs: &allowed,
-            leeway_secs: cfg.leeway_secs,
-            max_iat_age_secs: cfg.max_iat_age_secs,
-            access_token_digest: None,
-        };
-        validate_id_token(&jws, &expect, iat)
-    }
-
-    /// Takes the session from another open tab, if one has it: for a new or reloaded tab, instead of
-    /// a redirect to the provider. Returns at once when no tab holds a session, otherwise waits (at
-    /// most a second) for one to answer. True when this tab is signed in afterwards.
-    pub async fn join(&self) -> bool {
-        let Some(tabs) = self.inner.platform.tabs() else {
-            return self.is_authenticated();
-        };
-        if self.session_key().is_some() {
-            return self.is_authenticated();
-        }
-        let held = tabs
-            .held(&self.inner.names.any_generation_prefix())
-            .await
-            .unwrap_or_default();
-        if held.is_empty() {
-            return false;
-        }
-        tabs.post(&TabMessage::Hello);
-        self.wait_until(JOIN_WAIT_MS, |c| c.session_key().is_some())
-            .await;
-        self.is_authenticated()
     }
 
     fn end_session(&self, reason: SignedOutReason) {
@@ -1144,10 +861,6 @@ mod test_support;
 #[cfg(test)]
 #[path = "tests/client.rs"]
 mod tests;
-
-#[cfg(test)]
-#[path = "tests/tabs.rs"]
-mod tab_tests;
 
 #[cfg(test)]
 #[path = "tests/restore.rs"]

@@ -2,9 +2,8 @@
 //!
 //! The browser adapter ([`crate::browser`]) implements it with WebCrypto (randomness and signatures), `fetch`, `sessionStorage` and
 //! `location`; tests implement it in memory with a virtual clock. Keeping the driver behind this trait is
-//! what lets it move into a dedicated Web Worker later without touching the protocol core.
+//! what let it move into the engine's worker without touching the protocol core.
 
-use super::tabs::Tabs;
 use crate::core::{Error, HttpRequest, HttpResponse, JsonParser, Sha};
 
 /// Everything the driver needs from the place it runs in.
@@ -31,11 +30,6 @@ pub trait Platform {
     fn transaction_clear(&self, prefix: &str);
     /// Sends the whole page to `url` (top-level navigation).
     fn navigate(&self, url: &str) -> Result<(), Error>;
-    /// Cross-tab locks and messages, when this platform has them (see [`super::tabs`]). Without them
-    /// (the default) every tab keeps its own session.
-    fn tabs(&self) -> Option<&dyn Tabs> {
-        None
-    }
     /// The `sha` digest of `data` (for `at_hash`; WebCrypto's `digest` in the browser). `Err` only
     /// when hashing cannot run at all (no WebCrypto).
     async fn digest(&self, sha: Sha, data: &[u8]) -> Result<Vec<u8>, Error>;

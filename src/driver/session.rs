@@ -1,20 +1,13 @@
 //! The in-memory session: the tokens of one signed-in user and when they expire.
 
-use super::tabs::SharedSession;
 use crate::core::{
     AccessToken, Error, IdToken, IdTokenClaims, Json, JsonParser, Jws, RefreshToken, TokenResponse,
 };
 
-/// Tokens held in memory only. Never written to storage; handed to other tabs of the origin only as a
-/// [`SharedSession`] message. `Debug` is redacted.
+/// Tokens held in memory only: never written to storage, never sent anywhere but to the provider.
+/// `Debug` is redacted.
 #[derive(Clone, Debug)]
 pub(crate) struct Session {
-    /// Random identifier of the login (not a secret): tabs sharing a session share it.
-    pub(crate) sid: String,
-    /// Renewals since the login; a renewal in any tab makes the next one.
-    pub(crate) generation: u64,
-    /// When the login happened (Unix seconds).
-    pub(crate) login_at: u64,
     pub(crate) access_token: AccessToken,
     /// Unix seconds at which the access token expires (local receipt time + `expires_in`).
     pub(crate) expires_at: Option<u64>,
@@ -26,23 +19,15 @@ pub(crate) struct Session {
     pub(crate) scope: Option<String>,
     /// The userinfo claims, once fetched and checked against the ID token's `sub`.
     pub(crate) userinfo: Option<Json>,
-    /// Sends of this refresh token whose outcome is unknown (timeout, network error), in this tab:
+    /// Sends of this refresh token whose outcome is unknown (timeout, network error), by this client:
     /// the provider may have rotated it. Zero again with every successful refresh.
     pub(crate) unknown_outcomes: u8,
 }
 
 impl Session {
     /// Builds a session from a validated token response received at `now`.
-    pub(crate) fn new(
-        sid: String,
-        tokens: TokenResponse,
-        claims: Option<IdTokenClaims>,
-        now: u64,
-    ) -> Self {
+    pub(crate) fn new(tokens: TokenResponse, claims: Option<IdTokenClaims>, now: u64) -> Self {
         Session {
-            sid,
-            generation: 0,
-            login_at: now,
             expires_at: tokens.expires_in.map(|s| now.saturating_add(s)),
             lifetime: tokens.expires_in,
             access_token: tokens.access_token,
@@ -64,9 +49,6 @@ impl Session {
         now: u64,
     ) -> Self {
         Session {
-            sid: self.sid.clone(),
-            generation: self.generation.saturating_add(1),
-            login_at: self.login_at,
             expires_at: tokens.expires_in.map(|s| now.saturating_add(s)),
             lifetime: tokens.expires_in,
             access_token: tokens.access_token,
@@ -75,39 +57,6 @@ impl Session {
             claims: claims.or_else(|| self.claims.clone()),
             scope: tokens.scope.or_else(|| self.scope.clone()),
             userinfo: self.userinfo.clone(),
-            unknown_outcomes: 0,
-        }
-    }
-
-    /// The session as handed to another tab.
-    pub(crate) fn to_shared(&self) -> SharedSession {
-        SharedSession {
-            sid: self.sid.clone(),
-            generation: self.generation,
-            login_at: self.login_at,
-            access_token: self.access_token.clone(),
-            expires_at: self.expires_at,
-            lifetime: self.lifetime,
-            refresh_token: self.refresh_token.clone(),
-            id_token: self.id_token.clone(),
-            scope: self.scope.clone(),
-        }
-    }
-
-    /// A session received from another tab, with the claims of its ID token checked by the caller.
-    pub(crate) fn from_shared(shared: SharedSession, claims: Option<IdTokenClaims>) -> Self {
-        Session {
-            sid: shared.sid,
-            generation: shared.generation,
-            login_at: shared.login_at,
-            access_token: shared.access_token,
-            expires_at: shared.expires_at,
-            lifetime: shared.lifetime,
-            refresh_token: shared.refresh_token,
-            id_token: shared.id_token,
-            claims,
-            scope: shared.scope,
-            userinfo: None,
             unknown_outcomes: 0,
         }
     }

@@ -322,7 +322,9 @@ async fn init(
     let hosted = match existing {
         Some(h) => h,
         None => {
-            let browser = BrowserPlatform::for_client(&opts.config, opts.timeout_ms, false)
+            let browser = opts
+                .timeout_ms
+                .map_or_else(BrowserPlatform::default, BrowserPlatform::with_timeout)
                 .with_early(&early);
             let driver = Client::discover(EnginePlatform::new(browser), opts.config)
                 .await

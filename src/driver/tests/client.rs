@@ -292,29 +292,35 @@ fn g03_token_inside_the_margin_is_renewed_first() {
 }
 
 #[test]
-fn fresh_session_key_holds_while_the_same_fresh_token_would_be_returned() {
+fn fresh_until_is_the_renewal_time_of_the_token_held() {
     let (c, p) = signed_in();
-    let key = c.fresh_session_key().expect("a fresh token is held");
+    let now = p.now.get();
+    // 300 s tokens, 45 s margin: fresh until 255 s after receipt, inclusive.
+    let until = c.fresh_until().expect("a fresh token is held");
+    assert_eq!(until, now + 300 - 45);
+    p.advance(until - now);
     assert_eq!(
-        c.fresh_session_key(),
-        Some(key),
-        "stable while nothing changes"
+        c.fresh_until(),
+        Some(until),
+        "still fresh at the last second"
     );
-    p.advance(300 - 44); // inside the 45 s margin: a call would renew
-    assert_eq!(c.fresh_session_key(), None);
-    block_on(c.access_token(false)).unwrap();
-    let renewed = c
-        .fresh_session_key()
-        .expect("fresh again after the refresh");
-    assert_ne!(renewed, key, "a refresh replaces the session and its key");
-    block_on(c.access_token(true)).unwrap();
-    assert_ne!(
-        c.fresh_session_key(),
-        Some(renewed),
-        "so does a forced refresh"
+    let token = block_on(c.access_token(false)).unwrap();
+    assert_eq!(p.grants("refresh_token"), 0, "handed out without renewing");
+    p.advance(1);
+    assert_eq!(
+        c.fresh_until(),
+        None,
+        "inside the margin: a call would renew"
+    );
+    let renewed = block_on(c.access_token(false)).unwrap();
+    assert_ne!(renewed.secret(), token.secret());
+    assert_eq!(
+        c.fresh_until(),
+        Some(p.now.get() + 300 - 45),
+        "fresh again after the refresh"
     );
     block_on(c.logout()).unwrap();
-    assert_eq!(c.fresh_session_key(), None, "no key once signed out");
+    assert_eq!(c.fresh_until(), None, "nothing once signed out");
 }
 
 #[test]

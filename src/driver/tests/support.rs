@@ -14,7 +14,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use crate::core::{
     ClientConfig, Error, HttpRequest, HttpResponse, Json, JsonParser, ProviderMetadata, Transport,
 };
-use crate::driver::{Client, LockGuard, Platform, TabMessage, Tabs, tabs::LocalFuture};
+use crate::driver::{Client, Platform};
 
 pub(crate) const ISSUER: &str = "https://op.example";
 pub(crate) const CLIENT_ID: &str = "spa";
@@ -145,7 +145,7 @@ pub(crate) fn rs256_at_hash(access_token: &str) -> String {
 
 /// The in-memory platform.
 pub(crate) struct FakePlatform {
-    /// Shared by the tabs of one simulated browser (like the provider and the request log).
+    /// The virtual clock (Unix seconds).
     pub(crate) now: Rc<Cell<u64>>,
     /// Milliseconds slept that did not make a whole second yet.
     pub(crate) millis: Cell<u64>,
@@ -155,137 +155,6 @@ pub(crate) struct FakePlatform {
     pub(crate) navigations: RefCell<Vec<String>>,
     pub(crate) requests: Rc<RefCell<Vec<HttpRequest>>>,
     pub(crate) op: Rc<RefCell<Provider>>,
-    /// Cross-tab locks and channel, when this platform is one tab of several.
-    pub(crate) hub: Option<(Rc<Hub>, usize)>,
-}
-
-/// Locks and a message channel shared by the simulated tabs of one browser.
-#[derive(Default)]
-pub(crate) struct Hub {
-    exclusive: RefCell<Vec<String>>,
-    shared: RefCell<Vec<(u64, String)>>,
-    next_id: Cell<u64>,
-    inboxes: RefCell<Vec<Vec<TabMessage>>>,
-    /// Messages posted, by kind: hello, session, ended.
-    pub(crate) posted: RefCell<Vec<&'static str>>,
-    /// When false, messages stay in the inboxes (a slow channel).
-    pub(crate) hold_messages: Cell<bool>,
-}
-
-struct Release {
-    hub: Rc<Hub>,
-    exclusive: Option<String>,
-    shared: Option<u64>,
-}
-
-impl Drop for Release {
-    fn drop(&mut self) {
-        if let Some(name) = &self.exclusive {
-            self.hub.exclusive.borrow_mut().retain(|n| n != name);
-        }
-        if let Some(id) = self.shared {
-            self.hub.shared.borrow_mut().retain(|(i, _)| *i != id);
-        }
-    }
-}
-
-/// Returns Pending once (for tests that interleave by hand).
-pub(crate) async fn support_yield() {
-    Yield(false).await;
-}
-
-impl Hub {
-    /// Drops every queued message (a tab that was not listening yet).
-    pub(crate) fn inboxes_clear(&self) {
-        for q in self.inboxes.borrow_mut().iter_mut() {
-            q.clear();
-        }
-    }
-    /// Delivers every queued message to its tab (index into `tabs`), until none is left.
-    pub(crate) async fn deliver(&self, tabs: &[&Client<Rc<FakePlatform>>]) {
-        loop {
-            let next = {
-                let mut inboxes = self.inboxes.borrow_mut();
-                inboxes
-                    .iter_mut()
-                    .enumerate()
-                    .find(|(_, q)| !q.is_empty())
-                    .map(|(i, q)| (i, q.remove(0)))
-            };
-            let Some((i, message)) = next else {
-                return;
-            };
-            if let Some(tab) = tabs.get(i) {
-                tab.receive(message).await;
-            }
-        }
-    }
-
-    /// Delivers messages for a while, yielding in between (run beside the calls of a test).
-    pub(crate) async fn pump(&self, tabs: &[&Client<Rc<FakePlatform>>], rounds: usize) {
-        for _ in 0..rounds {
-            if !self.hold_messages.get() {
-                self.deliver(tabs).await;
-            }
-            Yield(false).await;
-        }
-    }
-}
-
-impl Tabs for Rc<FakePlatform> {
-    fn lock(&self, name: &str) -> LocalFuture<'_, Result<LockGuard, Error>> {
-        let name = name.to_owned();
-        Box::pin(async move {
-            let (hub, _) = self.hub.as_ref().expect("hub");
-            while hub.exclusive.borrow().contains(&name) {
-                Yield(false).await;
-            }
-            hub.exclusive.borrow_mut().push(name.clone());
-            Ok(LockGuard::new(Release {
-                hub: Rc::clone(hub),
-                exclusive: Some(name),
-                shared: None,
-            }))
-        })
-    }
-    fn hold_shared(&self, name: &str) -> LocalFuture<'_, Result<LockGuard, Error>> {
-        let name = name.to_owned();
-        Box::pin(async move {
-            let (hub, _) = self.hub.as_ref().expect("hub");
-            let id = hub.next_id.get();
-            hub.next_id.set(id + 1);
-            hub.shared.borrow_mut().push((id, name));
-            Yield(false).await;
-            Ok(LockGuard::new(Release {
-                hub: Rc::clone(hub),
-                exclusive: None,
-                shared: Some(id),
-            }))
-        })
-    }
-    fn held(&self, prefix: &str) -> LocalFuture<'_, Result<Vec<String>, Error>> {
-        let prefix = prefix.to_owned();
-        Box::pin(async move {
-            let (hub, _) = self.hub.as_ref().expect("hub");
-            let mut names: Vec<String> = hub.exclusive.borrow().clone();
-            names.extend(hub.shared.borrow().iter().map(|(_, n)| n.clone()));
-            names.retain(|n| n.starts_with(&prefix));
-            Ok(names)
-        })
-    }
-    fn post(&self, message: &TabMessage) {
-        let (hub, me) = self.hub.as_ref().expect("hub");
-        hub.posted.borrow_mut().push(match message {
-            TabMessage::Hello => "hello",
-            TabMessage::Session(_) => "session",
-            TabMessage::Ended { .. } => "ended",
-        });
-        for (i, inbox) in hub.inboxes.borrow_mut().iter_mut().enumerate() {
-            if i != *me {
-                inbox.push(message.clone());
-            }
-        }
-    }
 }
 
 impl FakePlatform {
@@ -293,7 +162,6 @@ impl FakePlatform {
         Rc::new(FakePlatform {
             now: Rc::new(Cell::new(1_700_000_000)),
             millis: Cell::new(0),
-            hub: None,
             slept: Cell::new(0),
             rng: Cell::new(0x9E37_79B9_7F4A_7C15),
             storage: RefCell::new(BTreeMap::new()),
@@ -307,29 +175,6 @@ impl FakePlatform {
         })
     }
 
-    /// `n` tabs of one browser: one provider, one clock, one request log, shared locks and channel.
-    pub(crate) fn tabs(n: usize) -> (Vec<Rc<Self>>, Rc<Hub>) {
-        let first = FakePlatform::new();
-        let hub = Rc::new(Hub::default());
-        *hub.inboxes.borrow_mut() = vec![Vec::new(); n];
-        let tabs = (0..n)
-            .map(|i| {
-                Rc::new(FakePlatform {
-                    now: Rc::clone(&first.now),
-                    millis: Cell::new(0),
-                    slept: Cell::new(0),
-                    // Distinct randomness per tab.
-                    rng: Cell::new(0x9E37_79B9_7F4A_7C15 ^ ((i as u64 + 1) << 32)),
-                    storage: RefCell::new(BTreeMap::new()),
-                    navigations: RefCell::new(Vec::new()),
-                    requests: Rc::clone(&first.requests),
-                    op: Rc::clone(&first.op),
-                    hub: Some((Rc::clone(&hub), i)),
-                })
-            })
-            .collect();
-        (tabs, hub)
-    }
     pub(crate) fn advance(&self, secs: u64) {
         self.now.set(self.now.get() + secs);
     }
@@ -632,9 +477,6 @@ impl Platform for Rc<FakePlatform> {
         self.advance(total / 1000);
         self.millis.set(total % 1000);
         Yield(false).await;
-    }
-    fn tabs(&self) -> Option<&dyn Tabs> {
-        self.hub.as_ref().map(|_| self as &dyn Tabs)
     }
     fn json(&self) -> &dyn JsonParser {
         &SerdeJson
