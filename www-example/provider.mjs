@@ -176,8 +176,8 @@ const provider = new Provider(ISSUER, configuration);
 // ---------------------------------------------------------------------------
 // Test hooks (OP_TEST_HOOKS=1 only):
 //
-//   GET  /__ledger          every request to /auth, /token, /token/revocation, /session/end, /me and
-//                           /api/hello (OPTIONS excluded): route, method, path, status, error and, for
+//   GET  /__ledger          every request to /.well-known/*, /auth, /token, /token/revocation,
+//                           /session/end, /me and /api/hello (OPTIONS excluded): route, method, path, status, error and, for
 //                           the token endpoint, grant_type plus sha256 prefixes of code / refresh_token
 //   POST /__ledger/reset    clear it
 //   GET  /__issued          raw codes, access/refresh/ID tokens, code verifiers and nonces seen
@@ -219,7 +219,7 @@ function routeOf(path) {
   return undefined;
 }
 
-const LEDGER_ROUTES = new Set(['authorization', 'token', 'revocation', 'userinfo', 'end_session', 'api']);
+const LEDGER_ROUTES = new Set(['discovery', 'authorization', 'token', 'revocation', 'userinfo', 'end_session', 'api']);
 
 function bearerOf(ctx) {
   const m = /^Bearer\s+(\S+)$/i.exec(ctx.get('authorization') || '');

@@ -109,23 +109,30 @@ function scrub(url) {
   history.replaceState(history.state, "", u.href);
 }
 
+// The worker's name: "oxidc:" and the issuer, so that the worker starts the discovery request as it
+// starts ("loopback:" first when http on a loopback address is allowed).
+function startName(options) {
+  const issuer = typeof options.issuer === "string" ? options.issuer : "";
+  return `oxidc:${options.allowLoopbackHttp === true ? "loopback:" : ""}${issuer}`;
+}
+
 // The worker's address: the package's worker.js beside this file, or `workerUrl`. Written as
 // `new SharedWorker(new URL("./worker.js", import.meta.url), ...)` so that bundlers (Vite, webpack,
 // esbuild with a plugin) find and emit the worker file.
 function startWorker(options) {
   const shared = options.shareTabs !== false && typeof SharedWorker === "function";
   const base = options.workerUrl;
+  const name = startName(options);
   if (shared) {
-    const name = "oxidc";
     const w = base
       ? new SharedWorker(base, { type: "module", name })
       : new SharedWorker(new URL("./worker.js", import.meta.url), { type: "module", name });
-    return { port: w.port, target: w, kind: "shared" };
+    return { port: w.port, target: w, kind: "shared", name };
   }
   if (typeof Worker === "function") {
     const w = base
-      ? new Worker(base, { type: "module" })
-      : new Worker(new URL("./worker.js", import.meta.url), { type: "module" });
+      ? new Worker(base, { type: "module", name })
+      : new Worker(new URL("./worker.js", import.meta.url), { type: "module", name });
     return { port: w, target: w, kind: "dedicated" };
   }
   throw pageError(
@@ -368,7 +375,10 @@ export class OidcClient {
 
 let preloaded;
 
-/** Starts the engine's worker ahead of createClient (optional): its WebAssembly starts loading. */
+/**
+ * Starts the engine's worker ahead of createClient (optional): its WebAssembly and the discovery
+ * request start loading. Pass the options createClient will get (at least `issuer`).
+ */
 export function load(options = {}) {
   if (options.dangerouslyKeepRefreshTokenInPage === true) return Promise.resolve();
   if (!preloaded) preloaded = startWorker(options);
@@ -393,7 +403,7 @@ export async function createClient(options) {
   let link;
   if (options.dangerouslyKeepRefreshTokenInPage === true) {
     link = await startInPage(options);
-  } else if (preloaded && preloaded.kind === "shared" && options.shareTabs !== false && !options.workerUrl) {
+  } else if (preloaded && preloaded.name === startName(options) && options.shareTabs !== false && !options.workerUrl) {
     link = preloaded;
     preloaded = undefined;
   } else {

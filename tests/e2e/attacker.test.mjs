@@ -185,6 +185,7 @@ function attackerScript({ appOrigin, issuer, clientId, canary }) {
     const SharedWorker = function SharedWorker(url, options) {
       const w = new OrigShared(url, options);
       rec('sharedworker-created', String(url), options ?? null);
+      A.pageWorkerName = options?.name;
       A.pagePorts.push(w.port);
       return w;
     };
@@ -244,8 +245,8 @@ function attackerScript({ appOrigin, issuer, clientId, canary }) {
     }
   }
 
-  // The attacker's own connection to the engine's SharedWorker.
-  A.connect = (url = '/pkg/worker.js', name = 'oxidc') => {
+  // The attacker's own connection to the engine's SharedWorker (by the name it saw the page use).
+  A.connect = (url = '/pkg/worker.js', name = A.pageWorkerName) => {
     const w = new OrigShared(url, { type: 'module', name });
     const { port } = w;
     A.own.add(port);

@@ -685,7 +685,8 @@ export { afterEach };
 /**
  * Sends one DevTools command to every worker (shared or dedicated) of the browser, through a
  * browser-level session that stays attached until `close()` (emulation set this way, such as
- * offline, lasts as long as the session). For what only the engine's worker sees: its network.
+ * offline, lasts as long as the session). For what only the engine's worker sees: its network, its
+ * clock, its performance timeline. `results` holds each worker's answer.
  */
 export async function onWorkers(browser, method, params = {}) {
   const cdp = await browser.newBrowserCDPSession();
@@ -705,10 +706,11 @@ export async function onWorkers(browser, method, params = {}) {
     if (answer.error) throw new Error(`${m} in a worker: ${JSON.stringify(answer.error)}`);
     return answer.result;
   };
+  const results = [];
   for (const t of workers) {
     const { sessionId } = await cdp.send('Target.attachToTarget', { targetId: t.targetId, flatten: false });
     if (method.startsWith('Network.')) await send(sessionId, 'Network.enable', {});
-    await send(sessionId, method, params);
+    results.push(await send(sessionId, method, params));
   }
-  return { count: workers.length, close: () => cdp.detach().catch(() => {}) };
+  return { count: workers.length, results, close: () => cdp.detach().catch(() => {}) };
 }

@@ -1,24 +1,16 @@
-// Start-up: the package entry sends the discovery request while the WebAssembly module loads (one
+// Start-up: the engine's worker sends the discovery request while its WebAssembly module loads (one
 // round trip less per page load), only for an issuer the client accepts, and its answer gets the
 // same deadline and checks as any other request.
 
 import assert from 'node:assert/strict';
-import { setTimeout as sleep } from 'node:timers/promises';
 
 import {
-  appError, appStatus, clientConfig, e2eTest, openApp, setupSuite,
+  appError, appStatus, clientConfig, e2eTest, onWorkers, openApp, setupSuite,
 } from './harness.mjs';
 
 const env = setupSuite();
 
-/** Counts the discovery requests the page sends from now on (CORS preflights excluded). */
-function countDiscoveries(page) {
-  const seen = [];
-  page.on('request', (r) => {
-    if (r.method() === 'GET' && new URL(r.url()).pathname.endsWith('/.well-known/openid-configuration')) seen.push(r.url());
-  });
-  return seen;
-}
+const discoveries = async (servers) => (await servers.ledger()).filter((e) => e.route === 'discovery' && e.method === 'GET');
 
 /** Runs createClient with `config` in the app page (module already loaded) and returns its outcome. */
 const createIn = (page, config) => page.evaluate(async (c) => {
@@ -32,31 +24,32 @@ const createIn = (page, config) => page.evaluate(async (c) => {
   }
 }, config);
 
-e2eTest(env, 'start-up: discovery is fetched while the wasm loads, once', async ({ page, servers }) => {
-  // The wasm is held back until the discovery document has arrived (at most 10 s): without the
-  // early request, discovery would only start after the wasm, and the assertion below fails.
-  const discovered = page.waitForResponse((r) => r.url().endsWith('/.well-known/openid-configuration'), { timeout: 10_000 });
-  await page.route((u) => u.pathname.endsWith('/oxidc_bg.wasm'), async (route) => {
-    await Promise.race([discovered.catch(() => {}), sleep(10_000)]);
-    await route.fallback();
-  });
-  const seen = countDiscoveries(page);
+e2eTest(env, 'start-up: discovery is fetched while the wasm loads, once', async ({ page, servers, browser }) => {
+  await servers.resetLedger();
   await openApp(page, servers);
   assert.equal(await appStatus(page), 'signed_out', JSON.stringify(await appError(page)));
-  const t = await page.evaluate(() => {
-    const entries = performance.getEntriesByType('resource');
-    const find = (suffix) => entries.find((e) => new URL(e.name).pathname.endsWith(suffix));
-    const wasm = find('/oxidc_bg.wasm');
-    const discovery = find('/.well-known/openid-configuration');
-    return { wasmEnd: wasm.responseEnd, discoveryStart: discovery.startTime, discoveryEnd: discovery.responseEnd };
+  // The worker's own timeline: when the discovery request started, and when the engine was ready
+  // (module fetched, compiled and instantiated). Without the early request, discovery would only
+  // start once the engine is ready.
+  const worker = await onWorkers(browser, 'Runtime.evaluate', {
+    returnByValue: true,
+    expression: `JSON.stringify({
+      discovery: performance.getEntriesByType('resource').find((e) => e.name.endsWith('/.well-known/openid-configuration'))?.startTime,
+      wasm: performance.getEntriesByType('resource').find((e) => e.name.endsWith('/oxidc_bg.wasm'))?.startTime,
+      ready: performance.getEntriesByName('oxidc:engine-ready')[0]?.startTime,
+    })`,
   });
-  assert.ok(t.discoveryEnd < t.wasmEnd, `discovery done before the wasm arrived: ${JSON.stringify(t)}`);
-  assert.deepEqual(seen, [`${servers.issuer}/.well-known/openid-configuration`], 'one discovery request');
+  await worker.close();
+  assert.equal(worker.count, 1, 'one engine worker');
+  const t = JSON.parse(worker.results[0].result.value);
+  assert.ok(t.discovery !== undefined && t.ready !== undefined && t.wasm !== undefined, JSON.stringify(t));
+  assert.ok(t.discovery < t.ready, `discovery started before the engine was ready: ${JSON.stringify(t)}`);
+  assert.equal((await discoveries(servers)).length, 1, 'one discovery request');
 });
 
 e2eTest(env, 'start-up: no early request for an issuer the client refuses', async ({ page, servers }) => {
   await openApp(page, servers);
-  const seen = countDiscoveries(page);
+  await servers.resetLedger();
   // http:// without allowLoopbackHttp, and an issuer with a query: both refused before any request.
   for (const config of [
     { ...clientConfig(servers), allowLoopbackHttp: false },
@@ -65,9 +58,9 @@ e2eTest(env, 'start-up: no early request for an issuer the client refuses', asyn
     const r = await createIn(page, config);
     assert.deepEqual([r.ok, r.code], [false, 'invalid_config'], JSON.stringify(r));
   }
-  assert.deepEqual(seen, [], 'no request to the provider');
-  assert.ok((await createIn(page, clientConfig(servers))).ok);
-  assert.equal(seen.length, 1, 'the request is seen when it is sent');
+  assert.deepEqual(await discoveries(servers), [], 'no request to the provider');
+  assert.ok((await createIn(page, { ...clientConfig(servers), timeoutMs: 29_000 })).ok);
+  assert.equal((await discoveries(servers)).length, 1, 'the request is seen when it is sent');
 });
 
 e2eTest(env, 'start-up: the early discovery request has the same deadline and checks', async ({ page, servers }) => {
