@@ -26,6 +26,10 @@ fi
 # 2. Chromium and chromedriver for browser tests.
 [ -x /usr/bin/chromium ] || need_apt+=(chromium)
 [ -x /usr/bin/chromedriver ] || need_apt+=(chromium-driver)
+# 2b. Firefox ESR, WebKitGTK's WebDriver (with MiniBrowser) and Xvfb for the cross-engine tests.
+[ -x /usr/bin/firefox-esr ] || need_apt+=(firefox-esr)
+[ -x /usr/bin/WebKitWebDriver ] || need_apt+=(webkit2gtk-driver)
+[ -x /usr/bin/xvfb-run ] || need_apt+=(xvfb)
 apt_install
 
 # 3. Node.js (for the dev provider, the demo server and end-to-end tests).
@@ -43,7 +47,7 @@ if [ "$have" != "$want" ]; then
 fi
 
 # 5. npm dependencies from the lockfiles.
-for dir in www-example tests/e2e tests/bench .ci/tools; do
+for dir in www-example tests/e2e tests/engines tests/bench .ci/tools; do
   [ -f "$dir/package-lock.json" ] || continue
   if [ ! -d "$dir/node_modules" ] || [ "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]; then
     say "npm ci in $dir"
