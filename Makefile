@@ -4,7 +4,7 @@ SHELL := /bin/bash
 ENV := source .ci/env.sh &&
 WASM = $(ENV) CARGO_TARGET_DIR=$$OXIDC_WASM_TARGET_DIR $$OXIDC_WASM_CARGO
 
-.PHONY: all setup test test-native test-wasm test-e2e lint check-core check-js-deps wasm pkg size-budget examples demo bench fuzz clean
+.PHONY: all setup test test-native test-wasm test-e2e test-engines lint check-core check-js-deps wasm pkg size-budget examples demo bench fuzz clean
 
 all: pkg
 
@@ -13,7 +13,7 @@ setup:
 	@.ci/setup.sh
 
 ## test: every test (native, wasm in Chromium, lints, source gates, package, end to end)
-test: setup lint check-core check-js-deps test-native test-wasm pkg size-budget test-e2e
+test: setup lint check-core check-js-deps test-native test-wasm pkg size-budget test-e2e test-engines
 	@echo "make test: all green"
 
 lint: setup
@@ -60,6 +60,10 @@ size-budget: pkg
 
 test-e2e: pkg examples
 	cd tests/e2e && node --test --test-concurrency=1
+
+## test-engines: the cross-engine subset of the end-to-end tests in Chromium, Firefox ESR and WebKitGTK
+test-engines: pkg examples
+	cd tests/engines && node --test --test-concurrency=1
 
 ## demo: build, start the dev OpenID provider and the example app on 127.0.0.1
 demo: pkg
