@@ -243,7 +243,18 @@ impl<P: Platform> Client<P> {
         let Some(record) = record else {
             return Err(Error::Misuse(Misuse::NoPendingLogin));
         };
-        let pending = PendingLogin::from_storage_string(&record, p.json())?;
+        let mut pending = PendingLogin::from_storage_string(&record, p.json())?;
+        // The record comes back from the page, so it is checked against this client: the code is
+        // redeemed for this client and redirect URI only, and `max_age` is at least as strict as
+        // configured.
+        let cfg = &inner.config;
+        if pending.client_id != cfg.client_id || pending.redirect_uri != cfg.redirect_uri {
+            return Err(Error::Misuse(Misuse::NoPendingLogin));
+        }
+        pending.max_age = match (pending.max_age, cfg.max_age) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
         let now = p.now();
         let code = match params.validate(
             &pending,

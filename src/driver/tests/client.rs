@@ -656,3 +656,51 @@ fn g03_tokens_shorter_than_the_margin_are_not_refreshed_on_every_call() {
     assert_eq!(block_on(c.access_token(false)).unwrap().secret(), "at-2");
     assert_eq!(p.grants("refresh_token"), 1);
 }
+
+#[test]
+fn a07_a_record_for_another_client_or_redirect_uri_is_no_pending_login_and_sends_nothing() {
+    for (field, forged) in [
+        ("client_id", "other-client"),
+        ("redirect_uri", "https://evil.example/cb"),
+    ] {
+        let (c, p) = client();
+        c.login(&LoginOptions::default()).unwrap();
+        {
+            let mut storage = p.storage.borrow_mut();
+            let value = storage.values_mut().next().unwrap();
+            let mut json: serde_json::Value = serde_json::from_str(value).unwrap();
+            json[field] = serde_json::Value::String(forged.into());
+            *value = json.to_string();
+        }
+        let params = callback_for(&p);
+        let err = block_on(c.handle_callback(&params, &[])).unwrap_err();
+        assert_eq!(err.code(), "no_pending_login", "{field}");
+        assert!(p.requests.borrow().is_empty(), "{field}: no token request");
+    }
+}
+
+#[test]
+fn e22_a_record_without_max_age_keeps_the_configured_max_age() {
+    let mut cfg = crate::driver::test_support::config();
+    cfg.max_age = Some(60);
+    let p = crate::driver::test_support::FakePlatform::new();
+    let c = crate::driver::Client::with_metadata(
+        std::rc::Rc::clone(&p),
+        cfg,
+        crate::driver::test_support::metadata(),
+    )
+    .unwrap();
+    c.login(&LoginOptions::default()).unwrap();
+    {
+        let mut storage = p.storage.borrow_mut();
+        let value = storage.values_mut().next().unwrap();
+        let mut json: serde_json::Value = serde_json::from_str(value).unwrap();
+        json["max_age"] = serde_json::Value::Null;
+        *value = json.to_string();
+    }
+    // The simulated provider's ID tokens carry no auth_time, which max_age requires.
+    let params = callback_for(&p);
+    let err = block_on(c.handle_callback(&params, &[])).unwrap_err();
+    assert_eq!(err.code(), "id_token_invalid");
+    assert_eq!(err.detail(), Some("auth_time"));
+}
