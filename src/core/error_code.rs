@@ -109,6 +109,32 @@ impl Error {
         }
     }
 
+    /// This error with every occurrence of the `secrets` (the code, verifier or refresh token of the
+    /// request that was answered) cut out of the provider's error text: a provider or gateway that
+    /// echoes the request in `error_description` must not put a live secret in an error message.
+    pub fn without_secrets(self, secrets: &[&str]) -> Self {
+        match self {
+            Self::Server(mut e) => {
+                let scrub = |text: &mut String| {
+                    for secret in secrets.iter().filter(|s| !s.is_empty()) {
+                        if text.contains(*secret) {
+                            *text = text.replace(*secret, "[redacted]");
+                        }
+                    }
+                };
+                scrub(&mut e.error);
+                if let Some(d) = e.error_description.as_mut() {
+                    scrub(d);
+                }
+                if let Some(u) = e.error_uri.as_mut() {
+                    scrub(u);
+                }
+                Self::Server(e)
+            }
+            other => other,
+        }
+    }
+
     /// The OAuth error response, when the provider sent one.
     pub fn oauth(&self) -> Option<&OAuthError> {
         match self {

@@ -276,9 +276,11 @@ impl<P: Platform> Client<P> {
             }
             Err(err) => return Err(err),
         };
+        let code_text = code.code.secret().to_owned();
         let request = code_request(&inner.metadata, &pending, code);
         let response = p.fetch(&request).await?;
-        let tokens = TokenResponse::from_response(&response, p.json())?;
+        let tokens = TokenResponse::from_response(&response, p.json())
+            .map_err(|e| e.without_secrets(&[&code_text, pending.verifier.secret()]))?;
         let received = p.now();
         let claims = if inner.config.wants_openid() {
             let id_token = tokens.require_id_token()?;
@@ -507,7 +509,10 @@ impl<P: Platform> Client<P> {
         original: &Session,
     ) -> Result<Session, Error> {
         let p = &self.inner.platform;
-        let tokens = TokenResponse::from_response(response, p.json())?;
+        let tokens = TokenResponse::from_response(response, p.json()).map_err(|e| {
+            let rt = original.refresh_token.as_ref().map_or("", |t| t.secret());
+            e.without_secrets(&[rt])
+        })?;
         let now = p.now();
         let claims = match &tokens.id_token {
             None => None,

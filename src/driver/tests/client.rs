@@ -704,3 +704,38 @@ fn e22_a_record_without_max_age_keeps_the_configured_max_age() {
     assert_eq!(err.code(), "id_token_invalid");
     assert_eq!(err.detail(), Some("auth_time"));
 }
+
+#[test]
+fn i02_provider_error_text_echoing_the_refresh_token_or_code_is_redacted() {
+    let (c, p) = signed_in();
+    let rt = "rt-1";
+    p.op.borrow_mut().next.push(Next::Respond(
+        400,
+        format!(r#"{{"error":"invalid_request","error_description":"Invalid refresh token: {rt}","error_uri":"https://op.example/e?t={rt}"}}"#),
+    ));
+    let err = block_on(c.access_token(true)).unwrap_err();
+    let oauth = err.oauth().expect("the provider's error");
+    assert_eq!(
+        oauth.error_description.as_deref(),
+        Some("Invalid refresh token: [redacted]")
+    );
+    assert!(!oauth.error_uri.as_deref().unwrap_or("").contains(rt));
+    assert!(!err.to_string().contains(rt));
+
+    let (c, p) = client();
+    c.login(&LoginOptions::default()).unwrap();
+    let params = callback_for(&p);
+    let code = params.iter().find(|(k, _)| k == "code").unwrap().1.clone();
+    p.op.borrow_mut().next.push(Next::Respond(
+        400,
+        format!(
+            r#"{{"error":"invalid_grant","error_description":"code {code} was already used"}}"#
+        ),
+    ));
+    let err = block_on(c.handle_callback(&params, &[])).unwrap_err();
+    let described = err
+        .oauth()
+        .and_then(|o| o.error_description.clone())
+        .unwrap();
+    assert!(!described.contains(&code), "{described}");
+}
