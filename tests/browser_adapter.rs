@@ -3,13 +3,41 @@
 #![cfg(target_arch = "wasm32")]
 
 use oxidc::browser::{
-    BrowserJson, BrowserPlatform, callback_pairs, current_url, is_callback_url, scrub_url,
+    BrowserJson, BrowserPlatform, callback_pairs, current_url, is_callback_url, scrub_url, to_js,
 };
 use oxidc::core::{Error, HttpRequest, InvalidResponse, Json, JsonParser, Method, Transport};
 use oxidc::driver::Platform;
+use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
+
+#[wasm_bindgen_test]
+fn json_to_js_keeps_numbers_exactly_and_members_as_own_data() {
+    let text = r#"{"score":1.5,"big":12345678901234567890,"tiny":5e-324,"n":[-0.1,1e300],"__proto__":{"polluted":true},"s":"x"}"#;
+    let v = BrowserJson.parse(text).unwrap();
+    let js = to_js(&v);
+    let expected = js_sys::JSON::parse(text).unwrap();
+    let get = |o: &wasm_bindgen::JsValue, k: &str| {
+        js_sys::Reflect::get(o, &wasm_bindgen::JsValue::from_str(k)).unwrap()
+    };
+    for k in ["score", "big", "tiny", "s"] {
+        assert_eq!(get(&js, k), get(&expected, k), "{k}");
+    }
+    let n = js_sys::Array::from(&get(&js, "n"));
+    assert_eq!(n.get(0).as_f64(), Some(-0.1));
+    assert_eq!(n.get(1).as_f64(), Some(1e300));
+    // `__proto__` is an own data member, as JSON.parse makes it; the prototype is untouched.
+    let own = js_sys::Object::get_own_property_descriptor(
+        js.unchecked_ref::<js_sys::Object>(),
+        &wasm_bindgen::JsValue::from_str("__proto__"),
+    );
+    assert!(!own.is_undefined(), "own member");
+    assert!(
+        get(&js, "polluted").is_undefined(),
+        "not inherited through the prototype"
+    );
+}
 
 #[wasm_bindgen_test]
 fn json_parse_maps_every_kind() {

@@ -56,7 +56,29 @@ fn convert(v: &JsValue, depth: usize) -> Option<Json> {
     None
 }
 
-/// Turns a core [`Json`] value into a JavaScript value (through `JSON.parse` of its serialization).
+/// Turns a core [`Json`] value into a JavaScript value, directly: numbers stay the same doubles (no
+/// text in between), and object members become own properties (`Object.fromEntries`, so a member
+/// named `__proto__` is data, as with `JSON.parse`). A repeated name keeps its last value.
 pub fn to_js(value: &Json) -> JsValue {
-    js_sys::JSON::parse(&value.to_json_string()).unwrap_or(JsValue::NULL)
+    match value {
+        Json::Null => JsValue::NULL,
+        Json::Bool(b) => JsValue::from_bool(*b),
+        Json::Number(n) => JsValue::from_f64(*n),
+        Json::String(s) => JsValue::from_str(s),
+        Json::Array(items) => items.iter().map(to_js).collect::<js_sys::Array>().into(),
+        Json::Object(members) => {
+            let entries = members
+                .iter()
+                .map(|(k, v)| {
+                    let pair = js_sys::Array::new();
+                    pair.push(&JsValue::from_str(k));
+                    pair.push(&to_js(v));
+                    pair
+                })
+                .collect::<js_sys::Array>();
+            js_sys::Object::from_entries(&entries)
+                .map(JsValue::from)
+                .unwrap_or(JsValue::NULL)
+        }
+    }
 }
