@@ -48,6 +48,20 @@ function fromName() {
 }
 let early = fromName();
 
+let stopped = false;
+const STOPPED = {
+  message: "The oxidc engine stopped on an internal error.",
+  detail: "engine",
+  hint: "Reload the page (close the app's other tabs if it persists), and report it.",
+};
+
+// Answers a call with a `platform` error.
+function fail(port, msg, what) {
+  if (msg !== null && typeof msg === "object" && msg.id !== undefined) {
+    port.postMessage({ id: msg.id, err: { code: "platform", ...what } });
+  }
+}
+
 /** Connects a page's port (a MessagePort, or the dedicated worker's global scope) to the engine. */
 export function attach(port) {
   const id = nextPort++;
@@ -65,20 +79,22 @@ export function attach(port) {
       early = undefined;
     }
     ready.then(
-      () => engine.handle(id, port, msg, first),
       () => {
-        if (msg !== null && typeof msg === "object" && msg.id !== undefined) {
-          port.postMessage({
-            id: msg.id,
-            err: {
-              code: "platform",
-              message: "The oxidc engine could not load its WebAssembly module.",
-              detail: "wasm",
-              hint: "Serve oxidc_bg.wasm beside the worker, as application/wasm, and allow 'wasm-unsafe-eval' in script-src.",
-            },
-          });
+        if (stopped) return fail(port, msg, STOPPED);
+        try {
+          engine.handle(id, port, msg, first);
+        } catch (err) {
+          // A trap leaves the WebAssembly instance unusable: answer every later call with an
+          // error instead of silence, so that pages can tell.
+          if (err instanceof WebAssembly.RuntimeError) stopped = true;
+          fail(port, msg, STOPPED);
         }
       },
+      () => fail(port, msg, {
+        message: "The oxidc engine could not load its WebAssembly module.",
+        detail: "wasm",
+        hint: "Serve oxidc_bg.wasm beside the worker, as application/wasm, and allow 'wasm-unsafe-eval' in script-src.",
+      }),
     );
   });
   port.start?.();

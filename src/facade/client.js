@@ -166,6 +166,7 @@ export class OidcClient {
     this._state = { status: "signed_out", user: null };
     this._cache = undefined; // { token, until } of the last access token handed out
     this._generation = 0; // bumped by every session change the engine reports
+    this._deadline = 3 * 30000 + 65000;
     // Only what the engine posted: an event a page script dispatches on the port is not trusted.
     this._port.onmessage = (e) => {
       if (e.isTrusted) this._receive(e.data);
@@ -201,7 +202,19 @@ export class OidcClient {
   _call(message) {
     const id = this._next++;
     return new Promise((resolve, reject) => {
-      this._calls.set(id, { resolve, reject });
+      // A worker that died (killed, crashed) answers nothing: no call waits longer than the engine
+      // itself could take (three attempts at the request deadline, and the longest retry waits).
+      const timer = setTimeout(() => {
+        if (this._calls.delete(id)) {
+          reject(pageError("worker_unavailable", "The oxidc engine did not answer.", "worker_timeout",
+            "Reload the page; if it persists, check that the package's worker files are served."));
+        }
+      }, this._deadline);
+      const done = (f) => (v) => {
+        clearTimeout(timer);
+        f(v);
+      };
+      this._calls.set(id, { resolve: done(resolve), reject: done(reject) });
       this._post({ ...message, id });
     });
   }
@@ -233,7 +246,7 @@ export class OidcClient {
       call.reject(err);
       return;
     }
-    if ("err" in msg) call.reject(toError(msg.err));
+    if (Object.hasOwn(msg, "err")) call.reject(toError(msg.err));
     else call.resolve({ ok: msg.ok, navigate: msg.navigate });
   }
 
@@ -244,7 +257,9 @@ export class OidcClient {
     const callback = isCallbackUrl(here);
     // The engine answers within the discovery deadline; a worker that never answers (a script that
     // is not oxidc's engine, a hung worker) must not leave createClient pending for ever.
-    const limit = (typeof options.timeoutMs === "number" ? options.timeoutMs : 30000) + 5000;
+    const timeout = typeof options.timeoutMs === "number" ? options.timeoutMs : 30000;
+    this._deadline = 3 * timeout + 65000;
+    const limit = timeout + 5000;
     const deadline = setTimeout(() => this._fail("worker_timeout"), limit);
     const started = this._call({
       op: "init",

@@ -34,9 +34,12 @@ use crate::browser::{self, BrowserPlatform, Lifecycle};
 use crate::core::Error;
 use crate::driver::{AuthEvent, Client, SignedOutReason};
 use front::{EnginePlatform, Front};
-use wire::{flag, get, object, records, set, string};
+use wire::{bounded_string, flag, get, object, records, set};
 
 type Driver = Client<EnginePlatform>;
+
+/// The longest callback or logout-return URL the engine reads (a longer one reads as empty).
+const MAX_URL_CHARS: u32 = 16 * 1024;
 
 /// One session with one provider, shared by every page that asked for the same options.
 struct Hosted {
@@ -181,7 +184,7 @@ impl Engine {
             id,
             front: Rc::clone(&front),
         };
-        let op = string(&msg, "op").unwrap_or_default();
+        let op = bounded_string(&msg, "op", 16).unwrap_or_default();
         if op == "init" {
             let state = Rc::clone(&self.state);
             return start(
@@ -206,14 +209,14 @@ impl Engine {
             "login" => reply.send(
                 driver
                     .login(&crate::driver::LoginOptions {
-                        return_to: string(&msg, "returnTo"),
+                        return_to: bounded_string(&msg, "returnTo", MAX_URL_CHARS),
                         ..Default::default()
                     })
                     .map(|()| JsValue::UNDEFINED)
                     .map_err(js_err),
             ),
             "callback" => {
-                let url = string(&msg, "url").unwrap_or_default();
+                let url = bounded_string(&msg, "url", MAX_URL_CHARS).unwrap_or_default();
                 start(
                     Box::pin(async move {
                         let params = browser::callback_pairs(&url).map_err(js_err)?;
@@ -270,7 +273,7 @@ impl Engine {
                 )
             }
             "logoutReturn" => {
-                let url = string(&msg, "url").unwrap_or_default();
+                let url = bounded_string(&msg, "url", MAX_URL_CHARS).unwrap_or_default();
                 let done = browser::callback_pairs(&url)
                     .and_then(|p| driver.complete_logout(&p.query))
                     .map(JsValue::from_bool)
@@ -361,11 +364,20 @@ async fn init(
     let driver = &hosted.driver;
     let mut restoring = false;
     if hosted.silent_restore && !flag(&msg, "callback") && !driver.is_authenticated() {
-        let here = string(&msg, "here");
-        restoring = driver
-            .platform()
-            .clone()
-            .with_front(&front, || driver.restore_silently(here.as_deref()))
+        let here = bounded_string(&msg, "here", MAX_URL_CHARS);
+        let platform = driver.platform().clone();
+        restoring = platform
+            .with_front(&front, || {
+                // A path that is no valid return path (`//x`, a backslash) comes back to `/`.
+                driver
+                    .restore_silently(here.as_deref())
+                    .or_else(|e| match e {
+                        Error::Misuse(crate::core::Misuse::InvalidReturnTo) => {
+                            driver.restore_silently(None)
+                        }
+                        e => Err(e),
+                    })
+            })
             .map_err(js_err)?;
     }
     let out = state_message(driver, None);
