@@ -45,7 +45,16 @@ const MAX_URL_CHARS: u32 = 16 * 1024;
 struct Hosted {
     driver: Driver,
     silent_restore: bool,
+    /// The listener that posts the session's events to its pages.
+    subscription: u64,
     _lifecycle: Lifecycle<EnginePlatform>,
+}
+
+impl Drop for Hosted {
+    fn drop(&mut self) {
+        // The listener holds the driver: without this the session would outlive its pages.
+        self.driver.unsubscribe(self.subscription);
+    }
 }
 
 /// A connected page: where to post, and the session it uses once `init` has answered.
@@ -291,9 +300,17 @@ impl Engine {
         })
     }
 
-    /// Forgets a page that has gone (its tab closed or navigated away).
+    /// Forgets a page that has gone (its tab closed or navigated away). A session no page uses any
+    /// more ends with it: its tokens are dropped and its background renewal stops.
     pub fn disconnect(&self, port_id: u32) {
-        self.state.borrow_mut().ports.remove(&port_id);
+        let gone = {
+            let mut st = self.state.borrow_mut();
+            let key = st.ports.remove(&port_id).and_then(|p| p.session);
+            key.filter(|k| !st.ports.values().any(|p| p.session.as_ref() == Some(k)))
+                .and_then(|k| st.sessions.remove(&k))
+        };
+        // Dropped outside the borrow: dropping it may run code that reads the state.
+        drop(gone);
     }
 }
 
@@ -337,17 +354,18 @@ async fn init(
             match existing {
                 Some(h) => h,
                 None => {
-                    let hosted = Rc::new(Hosted {
-                        _lifecycle: browser::install_timer(&driver, opts.auto_refresh),
-                        silent_restore: opts.silent_restore,
-                        driver: driver.clone(),
-                    });
                     let weak = Rc::downgrade(&state);
                     let (d, k) = (driver.clone(), key.clone());
-                    driver.subscribe(move |event| {
+                    let subscription = driver.subscribe(move |event| {
                         if let Some(state) = weak.upgrade() {
                             broadcast(&state.borrow(), &k, &d, event);
                         }
+                    });
+                    let hosted = Rc::new(Hosted {
+                        _lifecycle: browser::install_timer(&driver, opts.auto_refresh),
+                        silent_restore: opts.silent_restore,
+                        subscription,
+                        driver: driver.clone(),
                     });
                     state
                         .borrow_mut()
