@@ -139,7 +139,7 @@ function startWorker(options) {
     "worker_unavailable",
     "This browser cannot run the oxidc engine in a worker.",
     "Worker",
-    "Use a browser with Web Workers, or opt out with dangerouslyKeepRefreshTokenInPage (see the README for what it exposes).",
+    "Use a browser with Web Workers. Never answer this error by switching on dangerouslyKeepRefreshTokenInPage: a script of the page can cause it, and that option hands it the refresh token (see the README).",
   );
 }
 
