@@ -54,7 +54,10 @@ fn schedule<P: Platform + 'static>(client: &Client<P>, timer: &Timer, failures: 
     let Some(at) = client.next_refresh_at() else {
         return;
     };
+    // One second past the renewal time: at that second itself the token still counts as fresh (it
+    // has exactly the margin left), and a renewal that finds it fresh would re-arm nothing.
     let delay_ms = at
+        .saturating_add(1)
         .saturating_sub(client.platform().now())
         .max(failure_floor_secs(failures))
         .saturating_mul(1000);
