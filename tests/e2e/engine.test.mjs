@@ -12,6 +12,7 @@ async function probe(page, servers, name, options) {
   const url = servers.probePage(name, `
 try {
   const auth = await createClient({ ...config, ...${JSON.stringify(options)} });
+  window.__auth = auth;
   window.__result = { ok: true, authenticated: auth.isAuthenticated() };
 } catch (e) {
   window.__result = { ok: false, code: e.code, isOidcError: e instanceof OidcError, hint: e.hint };
@@ -84,3 +85,26 @@ e2eTest(env, 'the engine runs in a SharedWorker by default and in a dedicated Wo
   assert.equal(dedicated.ok, true);
   assert.deepEqual(await kinds(), [['Worker', '/pkg/worker.js', 'module']]);
 });
+
+e2eTest(env, 'a worker that dies: the page calls fail with worker_unavailable after their deadline instead of waiting for ever', async ({ page, servers, browser }) => {
+  // timeoutMs 100: a call's deadline is 3 x 100 ms + 65 s (the engine's own longest legitimate wait).
+  const r = await probe(page, servers, 'dying-worker', { timeoutMs: 100 });
+  assert.equal(r.ok, true);
+  const cdp = await browser.newBrowserCDPSession();
+  const { targetInfos } = await cdp.send('Target.getTargets');
+  const workers = targetInfos.filter((t) => t.type === 'shared_worker');
+  assert.equal(workers.length, 1);
+  await cdp.send('Target.closeTarget', { targetId: workers[0].targetId });
+  await cdp.detach();
+  const started = Date.now();
+  const out = await page.evaluate(async () => {
+    try {
+      await window.__auth.getAccessToken({ forceRefresh: true });
+      return { ok: true };
+    } catch (e) {
+      return { ok: false, code: e.code, detail: e.detail };
+    }
+  });
+  assert.deepEqual(out, { ok: false, code: 'worker_unavailable', detail: 'worker_timeout' });
+  assert.ok(Date.now() - started < 80_000);
+}, { timeout: 120_000 });
