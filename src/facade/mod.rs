@@ -424,6 +424,41 @@ impl OidcClient {
         self.client.user().ok().and_then(|u| json_of(&u))
     }
 
+    /// The ID token's claims as your own type (serde), e.g. a struct with the claims your app reads;
+    /// `Ok(None)` when signed out, an `invalid_claims` error when they do not fit `T`.
+    ///
+    /// ```no_run
+    /// # async fn f(client: oxidc::facade::OidcClient) -> Result<(), oxidc::facade::OidcError> {
+    /// #[derive(serde::Deserialize)]
+    /// struct Claims {
+    ///     sub: String,
+    ///     email: Option<String>,
+    /// }
+    /// if let Some(c) = client.claims_as::<Claims>()? {
+    ///     println!("{} {:?}", c.sub, c.email);
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn claims_as<T: serde::de::DeserializeOwned>(&self) -> Result<Option<T>, OidcError> {
+        let Ok(user) = self.client.user() else {
+            return Ok(None);
+        };
+        if user.is_null() || user.is_undefined() {
+            return Ok(None);
+        }
+        serde_wasm_bindgen::from_value(user)
+            .map(Some)
+            .map_err(|e| OidcError {
+                code: "invalid_claims".to_owned(),
+                message: format!("The ID token's claims do not fit the requested type: {e}"),
+                detail: None,
+                hint: "Make the claims a provider may omit Option<_> in your type.".to_owned(),
+                error: None,
+                error_description: None,
+                status: None,
+            })
+    }
+
     /// Calls `listener` on every session change, in this tab or in another one sharing the engine,
     /// until the returned [`Subscription`] is dropped.
     pub fn subscribe(&self, listener: impl Fn(&SessionChange) + 'static) -> Subscription {

@@ -182,6 +182,10 @@ for (const name of ['yew', 'leptos']) {
       const claims = JSON.parse(await page.locator('#claims').textContent());
       assert.equal(claims.sub, 'alice');
       assert.equal(claims.email, 'alice@example.test');
+      if (name === 'yew') {
+        // The same claims through OidcClient::claims_as::<Profile>() (serde).
+        assert.equal(await page.locator('#profile').textContent(), 'alice <alice@example.test>');
+      }
       assert.match(await page.locator('#status').textContent(), /Signed in as alice/);
       await assertCleanStorage(page, servers, 'after login');
 

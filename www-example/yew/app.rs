@@ -4,8 +4,8 @@
 use crate::page::{Shown, auth_config, call_api, page_config};
 use oxidc::driver::LoginOptions;
 use oxidc::yew::{
-    AuthProvider, AuthState, Authenticated, Unauthenticated, use_access_token, use_auth, use_login,
-    use_logout,
+    AuthProvider, AuthState, Authenticated, Unauthenticated, use_access_token, use_auth,
+    use_auth_client, use_login, use_logout,
 };
 use yew::prelude::*;
 
@@ -19,6 +19,13 @@ pub fn App() -> Html {
             <Page />
         </AuthProvider>
     }
+}
+
+/// The claims this app reads, as its own type.
+#[derive(serde::Deserialize)]
+struct Profile {
+    sub: String,
+    email: Option<String>,
 }
 
 /// Status, actions, claims and the API result.
@@ -102,6 +109,11 @@ fn Page() -> Html {
         .claims()
         .map(|c| c.to_json_string())
         .unwrap_or_else(|| "(signed out)".to_owned());
+    // The same claims as the app's own type (serde), re-read on every session change.
+    let profile = use_auth_client()
+        .and_then(|c| c.claims_as::<Profile>().ok().flatten())
+        .map(|p| format!("{} <{}>", p.sub, p.email.unwrap_or_default()))
+        .unwrap_or_default();
 
     html! {
         <>
@@ -118,6 +130,7 @@ fn Page() -> Html {
                 hidden={shown.is_none()}>{ shown.map(|s| s.text).unwrap_or_default() }</pre>
             <h2>{ "ID token claims" }</h2>
             <pre id="claims">{ claims }</pre>
+            <p id="profile">{ profile }</p>
             <h2>{ "API result" }</h2>
             <pre id="api-result" data-calls={api.0.to_string()}
                 data-status={api.1.as_ref().map(|(s, _)| s.to_string())}>
