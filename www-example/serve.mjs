@@ -7,7 +7,10 @@
 //   OP_ISSUER      issuer for the app; served as window.OXIDC_CONFIG by /config.js
 //   OXIDC_PKG_DIR  the built package directory served at /pkg/ (default ../pkg)
 //   APP_DIR        the app's directory (default app/; e.g. target/www-yew for the Yew example)
-//   APP_CSP        "0" turns off the Content-Security-Policy header
+//   APP_CSP        "0" turns off the Content-Security-Policy header; "strict" sends exactly
+//                  default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; worker-src 'self';
+//                  connect-src 'self' <OP_ISSUER's origin>
+//                  (the policy a strict app would use; the cross-engine tests run under it)
 //   APP_TEST_DIR   extra directory served at /__test/ (used by the end-to-end tests)
 //   EXIT_WITH_STDIN "1": exit when standard input closes (a test harness that dies takes this along)
 //
@@ -75,11 +78,20 @@ function csp(framable) {
   ].join('; ');
 }
 
+// The strict policy (APP_CSP=strict): nothing but the app's origin, WebAssembly compilation, and
+// the provider (another origin) to connect to.
+function strictCsp() {
+  let provider = '';
+  try { provider = OP_ISSUER ? ` ${new URL(OP_ISSUER).origin}` : ''; } catch { /* reported by the app */ }
+  return `default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; worker-src 'self'; connect-src 'self'${provider}`;
+}
+
 function baseHeaders(res, path) {
   res.setHeader('Referrer-Policy', 'no-referrer');
   res.setHeader('Cache-Control', 'no-store');
   res.setHeader('X-Content-Type-Options', 'nosniff');
-  if (process.env.APP_CSP !== '0') res.setHeader('Content-Security-Policy', csp(Boolean(TEST_DIR) && path.startsWith('/__test/')));
+  if (process.env.APP_CSP === 'strict') res.setHeader('Content-Security-Policy', strictCsp());
+  else if (process.env.APP_CSP !== '0') res.setHeader('Content-Security-Policy', csp(Boolean(TEST_DIR) && path.startsWith('/__test/')));
 }
 
 function send(res, status, body, type = 'text/plain; charset=utf-8') {

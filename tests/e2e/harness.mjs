@@ -135,9 +135,10 @@ function stopChild(child) {
 /**
  * Start the provider (OP_TEST_HOOKS=1) and the app server on free loopback ports.
  * Options: atTtl (access-token lifetime, seconds), env (extra provider env), appDir (the
- * directory the app server serves instead of www-example/app, e.g. a built Rust example app).
+ * directory the app server serves instead of www-example/app, e.g. a built Rust example app),
+ * appEnv (extra app server env, e.g. { APP_CSP: 'strict' }).
  */
-export async function startServers({ atTtl = 300, env = {}, appDir } = {}) {
+export async function startServers({ atTtl = 300, env = {}, appDir, appEnv = {} } = {}) {
   requireTools();
   let lastError;
   const testDir = mkdtempSync(join(tmpdir(), 'oxidc-e2e-'));
@@ -147,7 +148,7 @@ export async function startServers({ atTtl = 300, env = {}, appDir } = {}) {
     const issuer = `http://127.0.0.1:${opPort}`;
     const app = spawnReady('app', 'serve.mjs', {
       APP_PORT: '0', OP_ISSUER: issuer, OXIDC_PKG_DIR: PKG_DIR, APP_TEST_DIR: testDir,
-      ...(appDir ? { APP_DIR: resolve(appDir) } : {}),
+      ...(appDir ? { APP_DIR: resolve(appDir) } : {}), ...appEnv,
     }, 'app ready ');
     let appUrl;
     try {

@@ -6,22 +6,29 @@
 //     fulfilled), no refresh token in the page's storage or in any message the page sees, logout;
 //   - which worker the engine runs in; a second tab of the same profile joins the session with no
 //     token request, and logout in one tab signs the other out;
-//   - the Yew example app (make examples) logs in and calls the API.
+//   - the Yew example app (make examples) logs in and calls the API;
+//   - under a strict Content-Security-Policy on every response of the app's origin (APP_CSP=strict):
+//     login, a forced renewal and logout, with no violation reported in the page;
+//   - G03: past the renewal time, a visibilitychange event makes the engine renew (one refresh
+//     request), and getAccessToken hands out the renewed token.
 //
 // One describe per engine: a failure in any engine fails the run. Which engine: ENGINES=chromium,webkit.
 
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { existsSync, readdirSync } from 'node:fs';
+import { join, resolve, sep } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 import {
-  REPO, STEP_TIMEOUT, assertNoSecrets, assertScrubbed, callApi, requirePackage, startServers, tokenRequests,
+  PKG_DIR, REPO, STEP_TIMEOUT, assertNoSecrets, assertScrubbed, callApi, requirePackage, startServers, tokenRequests,
 } from '../e2e/harness.mjs';
 import { ENGINES, launchEngine, startBlackhole } from './drivers.mjs';
 
 const AT_TTL = 8;
+// G03 runs on the real clock: 20 s access tokens, renewal due after half of that.
+const G03_AT_TTL = 20;
+const G03_RENEW_AFTER_MS = (G03_AT_TTL / 2) * 1000;
 const APPS_DIR = resolve(process.env.OXIDC_RUST_APPS_DIR || join(REPO, 'target'));
 const YEW_DIR = join(APPS_DIR, 'www-yew');
 const selected = process.env.ENGINES ? process.env.ENGINES.split(',') : ENGINES;
@@ -103,6 +110,38 @@ function recorder(late) {
   };
 }
 const RECORDER = `(${recorder})(false);`;
+
+/**
+ * Records the page's securitypolicyviolation events in the app origin's sessionStorage (the tab's,
+ * so it outlives the navigations to the provider and back). Installed before the page's scripts
+ * where the driver can, else into each app document once it is there (WebKit).
+ */
+function cspWatcher() {
+  if (window.__cspWatched) return;
+  window.__cspWatched = true;
+  document.addEventListener('securitypolicyviolation', (e) => {
+    try {
+      const list = JSON.parse(sessionStorage.getItem('__cspViolations') || '[]');
+      list.push({
+        page: location.href, directive: e.effectiveDirective || e.violatedDirective, blocked: e.blockedURI, source: e.sourceFile,
+      });
+      sessionStorage.setItem('__cspViolations', JSON.stringify(list));
+    } catch { /* storage unavailable: the flow's own checks still apply */ }
+  }, true);
+}
+const CSP_WATCHER = `(${cspWatcher})();`;
+const cspViolations = (tab) => tab.evaluate(() => JSON.parse(sessionStorage.getItem('__cspViolations') || '[]'));
+
+/** The policy APP_CSP=strict puts on every response of the app's origin. */
+const strictCsp = (issuer) => "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; worker-src 'self'; "
+  + `connect-src 'self' ${new URL(issuer).origin}`;
+
+/** Every .js and .wasm file of the package, as paths under /pkg/ (the facade's, the worker's). */
+function packageFiles() {
+  return readdirSync(PKG_DIR, { recursive: true }).map(String)
+    .filter((f) => /\.(js|wasm)$/.test(f))
+    .map((f) => `/pkg/${f.split(sep).join('/')}`);
+}
 
 // ---------------------------------------------------------------------------
 // The app, through the driver layer
@@ -393,6 +432,119 @@ for (const name of selected) {
       const gone = await getAccessToken(b);
       assert.equal(gone.error?.code, 'login_required', JSON.stringify(gone));
       assert.equal(await appStatus(a), 'signed_out');
+    });
+
+    /** A test with servers of its own (startServers options) and a fresh profile of this engine. */
+    const withServers = (title, options, fn, { timeout = 90_000, initScript } = {}) => test(title, { timeout }, async (t) => {
+      const servers = await startServers(options);
+      let profile;
+      try {
+        profile = await env.engine.newProfile({ initScript: env.engine.canInitScript ? initScript : undefined });
+        await fn({ profile, servers, engine: env.engine, t });
+      } finally {
+        await profile?.close();
+        await servers.stop();
+      }
+    });
+
+    withServers(`${name}: under a strict CSP (default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; worker-src 'self'; connect-src 'self' <provider>) on the page, package, worker and wasm: login, a forced renewal, logout, no violation`, {
+      atTtl: AT_TTL, appEnv: { APP_CSP: 'strict' },
+    }, async ({ profile, servers, engine, t }) => {
+      const policy = strictCsp(servers.issuer);
+      const tab = await profile.newTab();
+      await openApp(tab, servers);
+      const watchLate = async () => { if (!engine.canInitScript) await tab.evaluate(cspWatcher); };
+      await watchLate();
+      assert.equal(await appStatus(tab), 'signed_out');
+
+      // Every file of the app's origin the page loaded, and every file of the package (the worker
+      // loads some the page does not), is served with exactly that policy.
+      const loaded = await tab.evaluate((origin) => performance.getEntriesByType('resource')
+        .map((r) => new URL(r.name)).filter((u) => u.origin === origin).map((u) => u.pathname), servers.appOrigin);
+      assert.ok(loaded.includes('/pkg/index.js'), `the page loaded the package: ${loaded.join(', ')}`);
+      const paths = [...new Set(['/', '/callback', ...loaded, ...packageFiles()])];
+      assert.ok(paths.includes('/pkg/worker.js') && paths.includes('/pkg/oxidc_bg.wasm'));
+      for (const path of paths) {
+        const res = await fetch(new URL(path, servers.appUrl));
+        await res.arrayBuffer();
+        if (path !== '/favicon.ico') assert.equal(res.status, 200, path);
+        assert.equal(res.headers.get('content-security-policy'), policy, `the policy on ${path}`);
+      }
+
+      // Login.
+      await servers.resetLedger();
+      await login(tab, servers);
+      await watchLate();
+      await waitForStatus(tab, 'signed_in');
+      assert.deepEqual(await tab.evaluate(() => window.__callback), { ok: true, signedIn: true });
+      assert.equal(tokenRequests(await servers.ledger(), 'authorization_code').length, 1, 'one code exchange');
+      const first = await getAccessToken(tab);
+      assert.equal(first.error, undefined, JSON.stringify(first.error));
+      assert.equal((await callApi(servers, first.token)).status, 200);
+
+      // A forced renewal, from the worker to the provider (connect-src).
+      await servers.resetLedger();
+      const forced = await getAccessToken(tab, { forceRefresh: true });
+      assert.equal(forced.error, undefined, JSON.stringify(forced.error));
+      assert.notEqual(forced.token, first.token, 'a new access token');
+      const refreshes = tokenRequests(await servers.ledger(), 'refresh_token');
+      assert.equal(refreshes.length, 1, 'one refresh request');
+      assert.equal(refreshes[0].status, 200);
+      assert.equal((await callApi(servers, forced.token)).status, 200);
+      assert.equal(await tab.evaluate(() => document.getElementById('error').hidden), true, 'the app shows no error');
+
+      // Logout.
+      await logout(tab, servers);
+      await watchLate();
+      await waitForStatus(tab, 'signed_out');
+      assert.deepEqual(await tab.evaluate(() => window.__logout), { ok: true, pending: true });
+      assert.equal(await tab.evaluate(() => document.getElementById('error').hidden), true, 'the app shows no error');
+      assert.equal((await getAccessToken(tab)).error?.code, 'login_required');
+
+      // The policy is in force and the watcher hears it: a request it forbids is reported.
+      await tab.evaluate(() => fetch('http://127.0.0.1:9/csp-probe').catch(() => {}));
+      const probe = (v) => /^http:\/\/127\.0\.0\.1:9(\/|$)/.test(v.blocked);
+      await tab.waitFor(() => JSON.parse(sessionStorage.getItem('__cspViolations') || '[]').length > 0, null, { what: 'the probe\'s violation report' });
+      const violations = await cspViolations(tab);
+      assert.ok(violations.some(probe), `the probe was reported: ${JSON.stringify(violations)}`);
+      assert.deepEqual(violations.filter((v) => !probe(v)), [], 'no CSP violation');
+      t.diagnostic(`${name}: strict CSP: ${paths.length} responses checked, violations watched ${engine.canInitScript ? 'from the first document on' : 'from each app document once loaded'}`);
+    }, { initScript: CSP_WATCHER });
+
+    withServers(`${name}: G03 waking up past the renewal time: visibilitychange renews (one refresh request), getAccessToken hands out the renewed token`, {
+      atTtl: G03_AT_TTL,
+    }, async ({ profile, servers, t }) => {
+      const tab = await profile.newTab();
+      await openApp(tab, servers);
+      await login(tab, servers);
+      await waitForStatus(tab, 'signed_in');
+      await servers.resetLedger();
+      const t0 = Date.now();
+      const earlier = await getAccessToken(tab);
+      assert.equal(earlier.error, undefined, JSON.stringify(earlier.error));
+
+      // Past the renewal time (half the lifetime), with no wake-up signal: nothing renewed.
+      await sleep(G03_RENEW_AFTER_MS + 1500 - (Date.now() - t0));
+      const refreshes = async () => tokenRequests(await servers.ledger(), 'refresh_token');
+      assert.equal((await refreshes()).length, 0, 'no refresh before the wake-up signal (autoRefresh off)');
+
+      // As the browser fires it: at the document, bubbling (the client listens on the window).
+      await tab.evaluate(() => { document.dispatchEvent(new Event('visibilitychange', { bubbles: true })); });
+      const woke = Date.now();
+      for (;;) {
+        if ((await refreshes()).length >= 1) break;
+        assert.ok(Date.now() - woke < 10_000, 'a refresh request within 10 s of visibilitychange');
+        await sleep(200);
+      }
+      t.diagnostic(`${name}: G03 refresh ${Date.now() - woke} ms after visibilitychange`);
+      const renewed = await getAccessToken(tab);
+      assert.equal(renewed.error, undefined, JSON.stringify(renewed.error));
+      assert.notEqual(renewed.token, earlier.token, 'the renewed token');
+      assert.equal((await callApi(servers, renewed.token)).status, 200, 'the renewed token works');
+      const all = await refreshes();
+      assert.equal(all.length, 1, 'exactly one refresh request');
+      assert.equal(all[0].status, 200);
+      assert.equal(await appStatus(tab), 'signed_in');
     });
 
     test(`${name}: the Yew example app logs in and calls the API`, { timeout: 120_000 }, async (t) => {
