@@ -567,17 +567,18 @@ impl<P: Platform> Client<P> {
         })
     }
 
-    /// Until when (Unix seconds, inclusive) the access token held now stays fresh, so that a caller may
-    /// hand out the token it got from [`Client::access_token`] without asking again; `u64::MAX` when
-    /// its expiry is unknown; `None` when there is no fresh token. Any session event ends it sooner.
-    pub fn fresh_until(&self) -> Option<u64> {
+    /// Until when (Unix seconds, inclusive) `token`, the access token [`Client::access_token`] just
+    /// returned, stays fresh, so that a caller may hand it out again without asking; `u64::MAX` when
+    /// its expiry is unknown; `None` when the session no longer holds that token fresh (renewed,
+    /// replaced, ended). Any session event ends it sooner.
+    pub fn fresh_until(&self, token: &AccessToken) -> Option<u64> {
         let now = self.inner.platform.now();
         let margin = self.inner.config.refresh_margin_secs;
         self.inner
             .session
             .borrow()
             .as_ref()
-            .filter(|s| s.is_fresh(now, margin))
+            .filter(|s| s.access_token.secret() == token.secret() && s.is_fresh(now, margin))
             .map(|s| s.renew_at(margin).unwrap_or(u64::MAX))
     }
 

@@ -165,7 +165,7 @@ export class OidcClient {
     this._listeners = new Set();
     this._state = { status: "signed_out", user: null };
     this._cache = undefined; // { token, until } of the last access token handed out
-    this._generation = 0; // bumped by every session change the engine reports
+    this._generation = -1; // the engine's count of session events, as last reported
     this._deadline = 3 * 30000 + 65000;
     // Only what the engine posted: an event a page script dispatches on the port is not trusted.
     this._port.onmessage = (e) => {
@@ -222,7 +222,7 @@ export class OidcClient {
   _receive(msg) {
     if (msg === null || typeof msg !== "object") return;
     if (msg.ev === "state") {
-      this._generation += 1;
+      this._generation = msg.gen;
       this._cache = undefined;
       this._state = { status: msg.status, user: msg.user ?? null };
       const state = { status: msg.status, event: msg.event, reason: msg.reason ?? null, user: msg.user ?? null };
@@ -270,6 +270,7 @@ export class OidcClient {
     });
     const { ok, navigate } = await started.finally(() => clearTimeout(deadline));
     this._state = { status: ok.status, user: ok.user ?? null };
+    this._generation = ok.gen;
     if (navigate) {
       // A silent restore: the page is navigating to the provider, so this promise stays pending.
       location.assign(navigate);
@@ -319,9 +320,10 @@ export class OidcClient {
     const force = options !== null && typeof options === "object" && options.forceRefresh === true;
     const hit = this._cache;
     if (!force && hit !== undefined && seconds() <= hit.until) return Promise.resolve(hit.token);
-    const generation = this._generation;
     return this._call({ op: "token", force }).then(({ ok }) => {
-      if (generation === this._generation && ok.until >= 0) this._cache = { token: ok.token, until: ok.until };
+      // Kept only while no session event came after the engine answered (events and answers arrive
+      // in the order the engine posted them), and only while the engine holds that token fresh.
+      if (ok.gen === this._generation && ok.until >= 0) this._cache = { token: ok.token, until: ok.until };
       return ok.token;
     });
   }
@@ -359,7 +361,7 @@ export class OidcClient {
    */
   async logout() {
     this._cache = undefined;
-    this._generation += 1;
+    this._generation = -1;
     this._state = { status: "signed_out", user: null };
     const { ok } = await this._call({ op: "logout" });
     if (ok) location.assign(ok);

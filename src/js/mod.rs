@@ -13,15 +13,16 @@
 //! (`force`), `userinfo` (`refresh`), `logout`, `logoutReturn` (`url`, `records`), `revalidate`.
 //! Engine to page: `{ id, ok }` or `{ id, err }`, both with `store` (a list of `[key, value]` writes
 //! and `[prefix]` removals for the page's `sessionStorage`) and `navigate` when there is one; and
-//! `{ ev: "state", status, event, reason, user }` on every session change, to every page of that
-//! session.
+//! `{ ev: "state", status, event, reason, user, gen }` on every session change, to every page of that
+//! session (`gen` counts the session's events; a `token` answer carries it too, with `until`, the
+//! time until which that token stays fresh).
 
 mod config;
 mod error;
 mod front;
 mod wire;
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::future::Future;
 use std::pin::Pin;
@@ -47,6 +48,9 @@ struct Hosted {
     silent_restore: bool,
     /// The listener that posts the session's events to its pages.
     subscription: u64,
+    /// How many events the session has had: a page keeps a token it was handed only while this has
+    /// not moved since (`gen` in events and answers).
+    events: Rc<Cell<u64>>,
     _lifecycle: Lifecycle<EnginePlatform>,
 }
 
@@ -106,10 +110,11 @@ fn user(driver: &Driver) -> JsValue {
         .unwrap_or(JsValue::NULL)
 }
 
-/// The session state message for pages.
-fn state_message(driver: &Driver, event: Option<&AuthEvent>) -> JsValue {
+/// The session state message for pages; `generation` counts the session's events.
+fn state_message(driver: &Driver, event: Option<&AuthEvent>, generation: u64) -> JsValue {
     let msg = object();
     set(&msg, "ev", &JsValue::from_str("state"));
+    set(&msg, "gen", &JsValue::from_f64(generation as f64));
     set(&msg, "status", &JsValue::from_str(status(driver)));
     if let Some(event) = event {
         set(&msg, "event", &JsValue::from_str(event.kind()));
@@ -247,12 +252,14 @@ impl Engine {
             }
             "token" => {
                 let force = flag(&msg, "force");
+                let events = Rc::clone(&hosted.events);
                 start(
                     Box::pin(async move {
                         let token = driver.access_token(force).await.map_err(js_err)?;
                         let out = object();
                         set(&out, "token", &JsValue::from_str(token.secret()));
-                        let until = driver.fresh_until().map_or(-1.0, |t| t as f64);
+                        set(&out, "gen", &JsValue::from_f64(events.get() as f64));
+                        let until = driver.fresh_until(&token).map_or(-1.0, |t| t as f64);
                         set(&out, "until", &JsValue::from_f64(until));
                         Ok(out.into())
                     }),
@@ -356,15 +363,19 @@ async fn init(
                 None => {
                     let weak = Rc::downgrade(&state);
                     let (d, k) = (driver.clone(), key.clone());
+                    let events = Rc::new(Cell::new(0u64));
+                    let counter = Rc::clone(&events);
                     let subscription = driver.subscribe(move |event| {
+                        counter.set(counter.get().wrapping_add(1));
                         if let Some(state) = weak.upgrade() {
-                            broadcast(&state.borrow(), &k, &d, event);
+                            broadcast(&state.borrow(), &k, &d, event, counter.get());
                         }
                     });
                     let hosted = Rc::new(Hosted {
                         _lifecycle: browser::install_timer(&driver, opts.auto_refresh),
                         silent_restore: opts.silent_restore,
                         subscription,
+                        events,
                         driver: driver.clone(),
                     });
                     state
@@ -398,7 +409,7 @@ async fn init(
             })
             .map_err(js_err)?;
     }
-    let out = state_message(driver, None);
+    let out = state_message(driver, None, hosted.events.get());
     set(
         out.unchecked_ref(),
         "restoring",
@@ -409,12 +420,13 @@ async fn init(
 
 /// Posts `event` to every page attached to the session `key`. A logout is `logged_out` for the
 /// page that asked for it and `other_tab` for the others.
-fn broadcast(state: &State, key: &str, driver: &Driver, event: &AuthEvent) {
-    let message = state_message(driver, Some(event));
+fn broadcast(state: &State, key: &str, driver: &Driver, event: &AuthEvent, generation: u64) {
+    let message = state_message(driver, Some(event), generation);
     let elsewhere = match (event, state.logging_out) {
         (AuthEvent::SignedOut(SignedOutReason::LoggedOut), Some(_)) => Some(state_message(
             driver,
             Some(&AuthEvent::SignedOut(SignedOutReason::OtherTab)),
+            generation,
         )),
         _ => None,
     };

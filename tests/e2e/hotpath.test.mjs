@@ -14,6 +14,16 @@ const AT_TTL = 20;
 const env = setupSuite({ atTtl: AT_TTL });
 
 e2eTest(env, 'hot path: the same token while fresh, the new one after a refresh, an expiry and a logout', async ({ page, servers }) => {
+  // Counts the token requests the page facade posts to the engine's worker.
+  await page.addInitScript(() => {
+    window.__tokenPosts = 0;
+    const post = MessagePort.prototype.postMessage;
+    MessagePort.prototype.postMessage = function postMessage(msg, ...rest) {
+      if (msg && msg.op === 'token') window.__tokenPosts += 1;
+      return post.call(this, msg, ...rest);
+    };
+  });
+  const tokenPosts = () => page.evaluate(() => window.__tokenPosts);
   await openApp(page, servers);
   await login(page, servers);
   assert.equal(await appStatus(page), 'signed_in');
@@ -28,11 +38,14 @@ e2eTest(env, 'hot path: the same token while fresh, the new one after a refresh,
   });
   assert.deepEqual(again, [first.token], 'one token while it is fresh');
   assert.equal(tokenRequests(await servers.ledger()).length, 0, 'no token request on the hot path');
+  assert.equal(await tokenPosts(), 1, 'answered in the page: one message to the worker for 101 calls');
 
   const forced = await getAccessToken(page, { forceRefresh: true });
   assert.equal(forced.error, undefined, JSON.stringify(forced.error));
   assert.notEqual(forced.token, first.token, 'a forced refresh gives a new token');
+  const posts = await tokenPosts();
   assert.equal((await getAccessToken(page)).token, forced.token, 'the refreshed token, not the cached one');
+  assert.equal(await tokenPosts(), posts, 'the renewed token is answered in the page too, with no message');
 
   await new Promise((r) => setTimeout(r, (AT_TTL / 2 + 1.5) * 1000)); // past the refreshed token's renewal time
   const renewed = await getAccessToken(page);

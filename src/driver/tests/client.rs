@@ -295,32 +295,33 @@ fn g03_token_inside_the_margin_is_renewed_first() {
 fn fresh_until_is_the_renewal_time_of_the_token_held() {
     let (c, p) = signed_in();
     let now = p.now.get();
+    let token = block_on(c.access_token(false)).unwrap();
     // 300 s tokens, 45 s margin: fresh until 255 s after receipt, inclusive.
-    let until = c.fresh_until().expect("a fresh token is held");
+    let until = c.fresh_until(&token).expect("a fresh token is held");
     assert_eq!(until, now + 300 - 45);
     p.advance(until - now);
     assert_eq!(
-        c.fresh_until(),
+        c.fresh_until(&token),
         Some(until),
         "still fresh at the last second"
     );
-    let token = block_on(c.access_token(false)).unwrap();
     assert_eq!(p.grants("refresh_token"), 0, "handed out without renewing");
     p.advance(1);
     assert_eq!(
-        c.fresh_until(),
+        c.fresh_until(&token),
         None,
         "inside the margin: a call would renew"
     );
     let renewed = block_on(c.access_token(false)).unwrap();
     assert_ne!(renewed.secret(), token.secret());
+    assert_eq!(c.fresh_until(&token), None, "not for the token it replaced");
     assert_eq!(
-        c.fresh_until(),
+        c.fresh_until(&renewed),
         Some(p.now.get() + 300 - 45),
         "fresh again after the refresh"
     );
     block_on(c.logout()).unwrap();
-    assert_eq!(c.fresh_until(), None, "nothing once signed out");
+    assert_eq!(c.fresh_until(&renewed), None, "nothing once signed out");
 }
 
 #[test]
