@@ -172,15 +172,20 @@ async fn fetch_caps_the_body() {
     );
 }
 
-#[wasm_bindgen_test]
-async fn fetch_connection_refused_is_a_network_error() {
-    let p = BrowserPlatform::default();
-    let req = HttpRequest {
+/// A POST to a loopback port where nothing listens (the connection is refused).
+fn refused_post() -> HttpRequest {
+    HttpRequest {
         method: Method::Post,
         url: "http://127.0.0.1:9/token".into(),
         headers: vec![],
         body: Some("a=b".into()),
-    };
+    }
+}
+
+#[wasm_bindgen_test]
+async fn fetch_connection_refused_is_a_network_error() {
+    let p = BrowserPlatform::default();
+    let req = refused_post();
     assert_eq!(
         p.fetch(&req).await.unwrap_err(),
         Error::Transport(Transport::Network)
@@ -213,12 +218,7 @@ async fn h01_fetch_is_offline_only_when_the_request_cannot_have_left() {
     use std::pin::pin;
     use std::task::Poll;
     let p = BrowserPlatform::default();
-    let req = HttpRequest {
-        method: Method::Post,
-        url: "http://127.0.0.1:9/token".into(),
-        headers: vec![],
-        body: Some("a=b".into()),
-    };
+    let req = refused_post();
     force_online(Some(false));
     let offline = p.fetch(&req).await;
     // Online when sent, offline when it failed: it may have reached the server.
