@@ -53,6 +53,31 @@ export interface ClientOptions {
    * pending while the page navigates, and never loops).
    */
   restore?: "none" | "silent";
+  /**
+   * Multi-tenant issuer mode, for Microsoft Entra ID's `common` and `organizations` issuers (their
+   * discovery names the issuer `…/{tenantid}/v2.0`): the tenant ids whose users may sign in, or "any".
+   * Each ID token must then carry one of these in `tid`, and its `iss` must be that tenant's issuer.
+   * Default: none (the issuer is matched exactly).
+   */
+  allowedTenants?: string[] | "any";
+  /**
+   * A logout endpoint for providers whose discovery has no end_session_endpoint (Auth0's
+   * `/v2/logout`, Cognito's `/logout`); ignored when discovery has one. It gets no `state`, so
+   * handleLogoutCallback resolves false after it.
+   */
+  logoutEndpoint?: LogoutEndpoint;
+}
+
+/** See {@link ClientOptions.logoutEndpoint}. */
+export interface LogoutEndpoint {
+  /** The endpoint URL (https; http only for loopback with allowLoopbackHttp). */
+  url: string;
+  /** The parameter for postLogoutRedirectUri (default "post_logout_redirect_uri"; Auth0 "returnTo", Cognito "logout_uri"). */
+  redirectParam?: string;
+  /** The parameter for the client id (default "client_id"; null leaves it out). */
+  clientIdParam?: string | null;
+  /** The parameter for the last ID token (default null: not sent). */
+  idTokenHintParam?: string | null;
 }
 
 /** Options for {@link OidcClient.login}. */

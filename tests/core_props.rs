@@ -398,7 +398,7 @@ proptest! {
             let nonce = Nonce::new("n".into());
             let algs = vec!["RS256".to_owned(), "none".to_owned()];
             let expect = IdTokenExpectations {
-                issuer: ISSUER, client_id: CLIENT_ID, nonce: Some(&nonce), max_age, allowed_algs: &algs,
+                issuer: ISSUER, tenants: None, client_id: CLIENT_ID, nonce: Some(&nonce), max_age, allowed_algs: &algs,
                 leeway_secs: leeway, max_iat_age_secs: leeway, access_token_digest: Some(&sig),
             };
             if let Ok(claims) = validate_id_token(&jws, &expect, now) {
@@ -415,7 +415,7 @@ proptest! {
         let jws = Jws::parse(&compact, &parser).expect("fixture header");
         let algs = vec!["RS256".to_owned()];
         let expect = IdTokenExpectations {
-            issuer: ISSUER, client_id: CLIENT_ID, nonce: None, max_age: Some(60), allowed_algs: &algs,
+            issuer: ISSUER, tenants: None, client_id: CLIENT_ID, nonce: None, max_age: Some(60), allowed_algs: &algs,
             leeway_secs: 60, max_iat_age_secs: 600, access_token_digest: None,
         };
         let _ = validate_id_token(&jws, &expect, now);
@@ -596,7 +596,7 @@ proptest! {
             let nonce = Nonce::new("n".into());
             let algs = vec!["RS256".to_owned()];
             let expect = IdTokenExpectations {
-                issuer: ISSUER, client_id: CLIENT_ID, nonce: Some(&nonce), max_age: None, allowed_algs: &algs,
+                issuer: ISSUER, tenants: None, client_id: CLIENT_ID, nonce: Some(&nonce), max_age: None, allowed_algs: &algs,
                 leeway_secs: 60, max_iat_age_secs: 600, access_token_digest: None,
             };
             // The claims may still pass (an edit of `sub` or of the signature part); the

@@ -1,7 +1,7 @@
 //! What both Rust example apps (Yew and Leptos) need besides the framework: the page's configuration,
 //! how an error is shown, and the protected-API call.
 
-use wasm_bindgen::JsCast;
+use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
 /// The issuer when `/config.js` does not set one.
@@ -13,29 +13,83 @@ pub(crate) const WORKER_URL: &str = "/oxidc/worker.js";
 /// The client configuration of both apps. The engine runs in the package's worker, served from
 /// [`WORKER_URL`]. Like the JavaScript example, `window.OXIDC_CONFIG` (set before `/config.js` runs)
 /// may set `shareTabs: false` (a dedicated worker per tab) and `dangerouslyKeepRefreshTokenInPage:
-/// true` (the engine in the page: the tests' control for what that opt-out exposes).
+/// true` (the engine in the page: the tests' control for what that opt-out exposes). It may also
+/// carry a provider's settings from the README's Providers table: `clientId`, `scope`,
+/// `extraAuthParams`, `allowedTenants` and `logoutEndpoint`.
 pub(crate) fn auth_config() -> oxidc::ui::AuthConfig {
     let (origin, issuer) = page_config();
-    oxidc::ui::AuthConfig::new(issuer, "spa", format!("{origin}/callback"))
+    let client_id = config_string("clientId").unwrap_or_else(|| "spa".to_owned());
+    let scope =
+        config_string("scope").unwrap_or_else(|| "openid profile email offline_access".to_owned());
+    let mut config = oxidc::ui::AuthConfig::new(issuer, client_id, format!("{origin}/callback"))
         .with_post_logout_redirect_uri(format!("{origin}/"))
-        .with_scope("openid profile email offline_access")
-        .with_extra_auth_param("prompt", "consent")
+        .with_scope(scope)
         .with_loopback_http(true)
         .with_worker_url(WORKER_URL)
         .with_share_tabs(config_flag("shareTabs").unwrap_or(true))
         .with_dangerously_keep_refresh_token_in_page(
             config_flag("dangerouslyKeepRefreshTokenInPage").unwrap_or(false),
-        )
+        );
+    let params = config_value("extraAuthParams").filter(JsValue::is_object);
+    match params {
+        Some(params) => {
+            for entry in js_sys::Object::entries(params.unchecked_ref()).iter() {
+                let pair = js_sys::Array::from(&entry);
+                if let (Some(k), Some(v)) = (pair.get(0).as_string(), pair.get(1).as_string()) {
+                    config = config.with_extra_auth_param(k, v);
+                }
+            }
+        }
+        None => config = config.with_extra_auth_param("prompt", "consent"),
+    }
+    match config_value("allowedTenants") {
+        Some(v) if v.as_string().as_deref() == Some("any") => config = config.with_any_tenant(),
+        Some(v) if js_sys::Array::is_array(&v) => {
+            let list: Vec<String> = js_sys::Array::from(&v)
+                .iter()
+                .filter_map(|t| t.as_string())
+                .collect();
+            config = config.with_allowed_tenants(list);
+        }
+        _ => {}
+    }
+    if let Some(endpoint) = config_value("logoutEndpoint").filter(JsValue::is_object) {
+        let field = |name: &str| {
+            js_sys::Reflect::get(&endpoint, &name.into())
+                .ok()
+                .and_then(|v| v.as_string())
+        };
+        if let Some(url) = field("url") {
+            let mut logout = oxidc::ui::LogoutEndpoint::new(url);
+            if let Some(name) = field("redirectParam") {
+                logout = logout.with_redirect_param(name);
+            }
+            config = config.with_logout_endpoint(logout);
+        }
+    }
+    config
 }
 
-/// `window.OXIDC_CONFIG[name]` when it is a boolean.
-fn config_flag(name: &str) -> Option<bool> {
+/// `window.OXIDC_CONFIG[name]`, when set.
+fn config_value(name: &str) -> Option<JsValue> {
     let window = web_sys::window()?;
     let config = js_sys::Reflect::get(&window, &"OXIDC_CONFIG".into()).ok()?;
     if !config.is_object() {
         return None;
     }
-    js_sys::Reflect::get(&config, &name.into()).ok()?.as_bool()
+    js_sys::Reflect::get(&config, &name.into())
+        .ok()
+        .filter(|v| !v.is_undefined() && !v.is_null())
+}
+
+/// `window.OXIDC_CONFIG[name]` when it is a string.
+fn config_string(name: &str) -> Option<String> {
+    config_value(name)?.as_string()
+}
+
+/// `window.OXIDC_CONFIG[name]` when it is a boolean.
+fn config_flag(name: &str) -> Option<bool> {
+    config_value(name)?.as_bool()
 }
 
 /// The page's origin, and the issuer from `window.OXIDC_CONFIG.issuer` (set by `/config.js`).

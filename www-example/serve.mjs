@@ -5,6 +5,8 @@
 // Environment:
 //   APP_PORT       port to listen on (default 8080; 0 picks a free port)
 //   OP_ISSUER      issuer for the app; served as window.OXIDC_CONFIG by /config.js
+//   APP_CONFIG     more client settings for the app, as a JSON object merged into window.OXIDC_CONFIG
+//                  (e.g. a provider's settings from the README: {"allowedTenants":["..."]})
 //   OXIDC_PKG_DIR  the built package directory served at /pkg/ (default ../pkg)
 //   APP_DIR        the app's directory (default app/; e.g. target/www-yew for the Yew example)
 //   APP_CSP        "0" turns off the Content-Security-Policy header; "strict" sends exactly
@@ -30,6 +32,17 @@ const HOST = '127.0.0.1';
 const PORT = envInt('APP_PORT', 8080);
 const OP_ISSUER = process.env.OP_ISSUER || '';
 const TEST_DIR = process.env.APP_TEST_DIR ? resolve(process.env.APP_TEST_DIR) : '';
+const APP_CONFIG = parseAppConfig(process.env.APP_CONFIG);
+
+function parseAppConfig(raw) {
+  if (!raw) return {};
+  try {
+    const value = JSON.parse(raw);
+    if (value && typeof value === 'object' && !Array.isArray(value)) return value;
+  } catch { /* reported below */ }
+  console.error('APP_CONFIG must be a JSON object');
+  process.exit(2);
+}
 
 function envInt(name, fallback) {
   const raw = process.env[name];
@@ -147,8 +160,9 @@ async function handle(req, res) {
   if (path.includes('\0')) return send(res, 400, 'bad request\n');
 
   if (path === '/config.js') {
-    const body = OP_ISSUER
-      ? `window.OXIDC_CONFIG = Object.assign({}, window.OXIDC_CONFIG, ${JSON.stringify({ issuer: OP_ISSUER })});\n`
+    const settings = { ...APP_CONFIG, ...(OP_ISSUER ? { issuer: OP_ISSUER } : {}) };
+    const body = Object.keys(settings).length
+      ? `window.OXIDC_CONFIG = Object.assign({}, window.OXIDC_CONFIG, ${JSON.stringify(settings)});\n`
       : '// OP_ISSUER is not set: the app uses ?op= or its default issuer.\n';
     return send(res, 200, body, MIME['.js']);
   }

@@ -93,7 +93,7 @@ pub fn authorization_request(
     now: u64,
 ) -> Result<AuthorizationRequest, Error> {
     config.validate()?;
-    if metadata.issuer != config.issuer {
+    if !super::discovery::issuer_matches(config, &metadata.issuer) {
         return Err(InvalidResponse::DiscoveryIssuerMismatch.into());
     }
     if let Some(path) = return_to {

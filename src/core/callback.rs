@@ -4,7 +4,8 @@
 use std::fmt;
 
 use super::authorize::PendingLogin;
-use super::discovery::ProviderMetadata;
+use super::config::Tenants;
+use super::discovery::{ProviderMetadata, tenant_segment};
 use super::error::{Error, ErrorOrigin, InvalidResponse, Misuse, OAuthError};
 use super::secret::{AuthorizationCode, constant_time_eq};
 
@@ -140,6 +141,22 @@ impl CallbackParams {
         ttl_secs: u64,
         now: u64,
     ) -> Result<ValidatedCallback, Error> {
+        self.validate_with_tenants(pending, metadata, None, ttl_secs, now)
+    }
+
+    /// [`Self::validate`] for a client in multi-tenant mode ([`ClientConfig::allowed_tenants`]):
+    /// an `iss` is then also accepted when it is the discovery `issuer` with an accepted tenant in
+    /// place of `{tenantid}`.
+    ///
+    /// [`ClientConfig::allowed_tenants`]: super::config::ClientConfig::allowed_tenants
+    pub fn validate_with_tenants(
+        self,
+        pending: &PendingLogin,
+        metadata: &ProviderMetadata,
+        tenants: Option<&Tenants>,
+        ttl_secs: u64,
+        now: u64,
+    ) -> Result<ValidatedCallback, Error> {
         let Some(state) = self.state.as_deref() else {
             return Err(InvalidResponse::StateMissing.into());
         };
@@ -151,11 +168,15 @@ impl CallbackParams {
         }
         // The metadata must belong to the issuer the request went to, or the code would be
         // sent to another provider's token endpoint (mix-up, RFC 9700 §4.4).
-        if metadata.issuer != pending.issuer {
+        let template = metadata.issuer.as_str();
+        if template != pending.issuer && tenant_segment(template, &pending.issuer).is_none() {
             return Err(InvalidResponse::IssuerMismatch.into());
         }
+        let tenant_issuer = |iss: &str| {
+            tenants.is_some_and(|t| tenant_segment(template, iss).is_some_and(|tid| t.allows(tid)))
+        };
         match self.iss.as_deref() {
-            Some(iss) if iss != pending.issuer => {
+            Some(iss) if iss != pending.issuer && !tenant_issuer(iss) => {
                 return Err(InvalidResponse::IssuerMismatch.into());
             }
             None if metadata.iss_parameter_supported => {

@@ -61,6 +61,116 @@ pub struct ClientConfig {
     pub transaction_ttl_secs: u64,
     /// Refresh this many seconds before the access token expires; default 45.
     pub refresh_margin_secs: u64,
+    /// Multi-tenant issuer mode (Microsoft Entra ID `common`/`organizations`): which tenants may
+    /// sign users in. `None` (the default): the issuer is matched exactly.
+    pub allowed_tenants: Option<Tenants>,
+    /// A logout endpoint for providers whose discovery document has no `end_session_endpoint`.
+    pub logout_endpoint: Option<LogoutEndpoint>,
+}
+
+/// The tenants a multi-tenant issuer accepts (see [`ClientConfig::allowed_tenants`]).
+///
+/// With this mode the discovery document's `issuer` may hold the placeholder `{tenantid}` in place
+/// of one path segment of the configured issuer (Entra's `common`, `organizations` or
+/// `consumers`). Each ID token must then carry a `tid` claim naming an accepted tenant, and its
+/// `iss` must be that issuer with `tid` in place of the placeholder.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Tenants {
+    /// Any tenant (explicitly chosen: every organisation's users may sign in).
+    Any,
+    /// Only these tenant identifiers.
+    List(Vec<String>),
+}
+
+impl Tenants {
+    /// Whether `tid` is an accepted tenant.
+    pub fn allows(&self, tid: &str) -> bool {
+        is_tenant_id(tid)
+            && match self {
+                Self::Any => true,
+                Self::List(list) => list.iter().any(|t| t == tid),
+            }
+    }
+}
+
+/// The placeholder for the tenant in a multi-tenant discovery `issuer`.
+pub const TENANT_PLACEHOLDER: &str = "{tenantid}";
+
+/// A tenant identifier: 1 to 64 ASCII letters, digits, `-`, `.` or `_` (GUIDs and domain names;
+/// never `/`, so it cannot change the issuer's path).
+pub fn is_tenant_id(tid: &str) -> bool {
+    !tid.is_empty()
+        && tid.len() <= 64
+        && tid
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_'))
+        && tid != "."
+        && tid != ".."
+}
+
+/// A configured logout endpoint (RP-initiated logout for providers without
+/// `end_session_endpoint` in discovery, such as Auth0's `/v2/logout` or Cognito's `/logout`).
+/// Such endpoints take no `state`, so the return from them is not checked.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct LogoutEndpoint {
+    /// The endpoint URL (https, or loopback http with `allow_loopback_http`).
+    pub url: String,
+    /// The parameter that carries `post_logout_redirect_uri`; default `post_logout_redirect_uri`.
+    pub redirect_param: String,
+    /// The parameter that carries the client id; default `client_id`, `None` to leave it out.
+    pub client_id_param: Option<String>,
+    /// The parameter that carries the last ID token; default `None` (not sent).
+    pub id_token_hint_param: Option<String>,
+}
+
+impl LogoutEndpoint {
+    /// An endpoint with the default parameter names.
+    pub fn new(url: String) -> Self {
+        Self {
+            url,
+            redirect_param: "post_logout_redirect_uri".to_owned(),
+            client_id_param: Some("client_id".to_owned()),
+            id_token_hint_param: None,
+        }
+    }
+
+    /// Sets the parameter that carries `post_logout_redirect_uri` (Auth0: `returnTo`; Cognito:
+    /// `logout_uri`).
+    pub fn with_redirect_param(mut self, name: impl Into<String>) -> Self {
+        self.redirect_param = name.into();
+        self
+    }
+
+    /// Sets the parameter that carries the client id; `None` leaves the client id out.
+    pub fn with_client_id_param(mut self, name: Option<String>) -> Self {
+        self.client_id_param = name;
+        self
+    }
+
+    /// Sets the parameter that carries the last ID token; `None` (the default) leaves it out.
+    pub fn with_id_token_hint_param(mut self, name: Option<String>) -> Self {
+        self.id_token_hint_param = name;
+        self
+    }
+
+    fn validate(&self, loopback: bool) -> Result<(), Error> {
+        const FIELD: &str = "logoutEndpoint";
+        check_config_url(&self.url, loopback, FIELD)?;
+        // The names are percent-encoded into the query like the values, so only emptiness matters.
+        let names = [
+            Some(&self.redirect_param),
+            self.client_id_param.as_ref(),
+            self.id_token_hint_param.as_ref(),
+        ];
+        if names.into_iter().flatten().any(String::is_empty) {
+            return Err(Error::invalid_config(
+                FIELD,
+                "parameter names must not be empty",
+            ));
+        }
+        Ok(())
+    }
 }
 
 impl ClientConfig {
@@ -80,6 +190,21 @@ impl ClientConfig {
             max_age: None,
             transaction_ttl_secs: 600,
             refresh_margin_secs: 45,
+            allowed_tenants: None,
+            logout_endpoint: None,
+        }
+    }
+
+    /// The issuer an ID token (or an RFC 9207 `iss`) from tenant `tid` must name, given the
+    /// discovery document's `issuer` (the template, in multi-tenant mode): `None` when `tid` is not
+    /// an accepted tenant. Without multi-tenant mode, the configured issuer whatever `tid` is.
+    pub fn tenant_issuer(&self, metadata_issuer: &str, tid: Option<&str>) -> Option<String> {
+        match &self.allowed_tenants {
+            None => Some(self.issuer.clone()),
+            Some(tenants) => {
+                let tid = tid.filter(|t| tenants.allows(t))?;
+                Some(metadata_issuer.replacen(TENANT_PLACEHOLDER, tid, 1))
+            }
         }
     }
 
@@ -131,6 +256,17 @@ impl ClientConfig {
         }
         if self.leeway_secs > MAX_LEEWAY_SECS {
             return Err(Error::invalid_config("leewaySecs", "must be at most 300"));
+        }
+        if let Some(Tenants::List(list)) = &self.allowed_tenants {
+            if list.is_empty() || !list.iter().all(|t| is_tenant_id(t)) {
+                return Err(Error::invalid_config(
+                    "allowedTenants",
+                    "must be \"any\" or a non-empty list of tenant ids (letters, digits, '-', '.', '_')",
+                ));
+            }
+        }
+        if let Some(endpoint) = &self.logout_endpoint {
+            endpoint.validate(loopback)?;
         }
         if self.transaction_ttl_secs == 0 || self.transaction_ttl_secs > MAX_TRANSACTION_TTL_SECS {
             return Err(Error::invalid_config(
@@ -197,3 +333,7 @@ pub fn check_distinct_issuers(configs: &[ClientConfig]) -> Result<(), Error> {
 #[cfg(test)]
 #[path = "tests/config.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "tests/tenants.rs"]
+mod tenant_tests;

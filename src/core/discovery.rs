@@ -1,7 +1,7 @@
 //! OpenID Provider metadata: discovery URL, validation of the discovery response
 //! (OIDC Discovery 1.0 §3, §4; RFC 8414 §2, §3) and a JSON form for caching.
 
-use super::config::ClientConfig;
+use super::config::{ClientConfig, TENANT_PLACEHOLDER};
 use super::endpoint::check_endpoint;
 use super::error::{Error, InvalidResponse, Unsupported};
 use super::http::{HttpResponse, json_object, status_error};
@@ -81,7 +81,7 @@ impl ProviderMetadata {
             .get(ISSUER)
             .and_then(Json::as_str)
             .ok_or(Error::metadata_invalid(ISSUER))?;
-        if issuer.as_bytes() != config.issuer.as_bytes() {
+        if !issuer_matches(config, issuer) {
             return Err(InvalidResponse::DiscoveryIssuerMismatch.into());
         }
         let loopback = config.allow_loopback_http;
@@ -182,6 +182,27 @@ impl ProviderMetadata {
         }
         Json::Object(members)
     }
+}
+
+/// Whether the discovery document's `issuer` belongs to the configured one: identical, byte for
+/// byte (OIDC Discovery §4.3); or, only in multi-tenant mode ([`ClientConfig::allowed_tenants`]),
+/// the configured issuer with one whole path segment replaced by the `{tenantid}` placeholder.
+pub(crate) fn issuer_matches(config: &ClientConfig, issuer: &str) -> bool {
+    issuer.as_bytes() == config.issuer.as_bytes()
+        || (config.allowed_tenants.is_some() && tenant_segment(issuer, &config.issuer).is_some())
+}
+
+/// When `template` holds the `{tenantid}` placeholder in place of one whole path segment: the
+/// segment of `candidate` at that place, when `candidate` is the template with a non-empty
+/// segment (no `/`, `?` or `#`) there. `None` otherwise.
+pub(crate) fn tenant_segment<'a>(template: &str, candidate: &'a str) -> Option<&'a str> {
+    let (prefix, suffix) = template.split_once(TENANT_PLACEHOLDER)?;
+    let well_formed = prefix.ends_with('/')
+        && prefix.matches('/').count() >= 3
+        && (suffix.is_empty() || suffix.starts_with('/'))
+        && !suffix.contains(TENANT_PLACEHOLDER);
+    let segment = candidate.strip_prefix(prefix)?.strip_suffix(suffix)?;
+    (well_formed && !segment.is_empty() && !segment.contains(['/', '?', '#'])).then_some(segment)
 }
 
 /// An optional string member: absent or `null` is `None`, another type is `MetadataInvalid`.

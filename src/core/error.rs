@@ -142,6 +142,8 @@ pub enum IdTokenProblem {
     KeyFetch,
     /// Wrong `iss`.
     Iss,
+    /// Multi-tenant mode: `tid` missing, malformed or not an accepted tenant.
+    Tid,
     /// Wrong or missing `aud`.
     Aud,
     /// Wrong or missing `azp`.

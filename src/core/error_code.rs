@@ -15,6 +15,7 @@ impl IdTokenProblem {
             Self::KeySelection => "key_selection",
             Self::KeyFetch => "key_fetch",
             Self::Iss => "iss",
+            Self::Tid => "tid",
             Self::Aud => "aud",
             Self::Azp => "azp",
             Self::Exp => "exp",
@@ -39,6 +40,40 @@ impl IdTokenProblem {
     }
 }
 
+impl OAuthError {
+    /// A token-endpoint error that asks for client authentication (a client secret or assertion)
+    /// that a public browser client cannot give: the client is registered as confidential, or the
+    /// provider (Google) has no public web clients. Told apart by the `error_description` of
+    /// `invalid_client`, `invalid_request` or `unauthorized_client`.
+    pub fn demands_client_secret(&self) -> bool {
+        const SIGNS: [&str; 4] = [
+            "client_secret",
+            "client secret",
+            "client_assertion",
+            "client authentication",
+        ];
+        self.origin == ErrorOrigin::TokenEndpoint
+            && matches!(
+                self.error.as_str(),
+                "invalid_client" | "invalid_request" | "unauthorized_client"
+            )
+            && self.error_description.as_deref().is_some_and(|d| {
+                let d = d.to_ascii_lowercase();
+                SIGNS.iter().any(|sign| d.contains(sign))
+            })
+    }
+
+    /// Microsoft Entra ID refuses a cross-origin token request because the redirect URI is not
+    /// registered as a single-page application (`AADSTS9002326` in `error_description`).
+    pub fn needs_spa_registration(&self) -> bool {
+        self.origin == ErrorOrigin::TokenEndpoint
+            && self
+                .error_description
+                .as_deref()
+                .is_some_and(|d| d.contains("AADSTS9002326"))
+    }
+}
+
 impl LoginRequiredReason {
     /// Stable snake_case name of the reason.
     pub fn as_str(&self) -> &'static str {
@@ -58,6 +93,8 @@ impl Error {
         match self {
             Self::Server(e) => match e.origin {
                 ErrorOrigin::Redirect => "authorization_error",
+                _ if e.needs_spa_registration() => "spa_registration_required",
+                _ if e.demands_client_secret() => "confidential_client_required",
                 ErrorOrigin::TokenEndpoint | ErrorOrigin::Other => "token_error",
             },
             Self::InvalidResponse(e) => invalid_response_code(e),

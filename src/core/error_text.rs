@@ -28,6 +28,7 @@ fn id_token_text(p: &IdTokenProblem) -> &'static str {
         IdTokenProblem::KeySelection => "no usable provider key matches it",
         IdTokenProblem::KeyFetch => "the provider's key set could not be fetched",
         IdTokenProblem::Iss => "its iss claim is not the expected issuer",
+        IdTokenProblem::Tid => "its tid claim is missing or names a tenant that is not allowed",
         IdTokenProblem::Aud => "its aud claim does not contain this client",
         IdTokenProblem::Azp => "its azp claim is missing or names another client",
         IdTokenProblem::Exp => "it has expired or its exp claim is invalid",
@@ -48,6 +49,12 @@ fn id_token_text(p: &IdTokenProblem) -> &'static str {
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
+            Self::Server(e) if e.needs_spa_registration() => f.write_str(
+                "the token endpoint refuses cross-origin requests: the redirect URI is not registered as a single-page application",
+            ),
+            Self::Server(e) if e.demands_client_secret() => f.write_str(
+                "the token endpoint demands a client secret, which a browser app cannot hold",
+            ),
             Self::Server(e) => {
                 let code = printable_error_code(&e.error);
                 match (e.origin, e.status) {
@@ -184,6 +191,12 @@ impl Error {
     /// One sentence telling the application, user or operator what to do next.
     pub fn hint(&self) -> &'static str {
         match self {
+            Self::Server(e) if e.needs_spa_registration() => {
+                "Register the redirect URI under the Single-page application platform of the app registration, not under Web."
+            }
+            Self::Server(e) if e.demands_client_secret() => {
+                "Register the app as a public client (single-page application, no secret); where the provider has none (Google), use a backend-for-frontend. Never put a client secret in browser code."
+            }
             Self::Server(e) => match e.origin {
                 ErrorOrigin::Redirect => {
                     "The provider refused the login (see the OAuth error code): show it as plain text and let the user try again."
@@ -227,7 +240,7 @@ impl Error {
             },
             Self::Transport(e) => match e {
                 Transport::Network => {
-                    "Check the network connection and the provider's availability, then try again."
+                    "Check the network connection and the provider's availability, then try again. If it always fails while the provider is up, allow this app's origin for the client at the provider (CORS)."
                 }
                 Transport::Timeout => "The provider did not answer in time: try again later.",
                 Transport::Offline => "Reconnect to the network and try again.",
@@ -341,6 +354,9 @@ fn invalid_response_hint(e: &InvalidResponse) -> &'static str {
         }
         InvalidResponse::IdToken(IdTokenProblem::AuthTime) => {
             "The user must authenticate again because max_age has passed: start a new login."
+        }
+        InvalidResponse::IdToken(IdTokenProblem::Tid) => {
+            "The user belongs to a tenant (organisation) that allowedTenants does not list: add its tenant id if its users may sign in."
         }
         InvalidResponse::IdToken(IdTokenProblem::RefreshMismatch(_)) => {
             "The provider changed identity on refresh: discard the session and start a new login."

@@ -8,6 +8,7 @@
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
+use super::config::{TENANT_PLACEHOLDER, Tenants};
 use super::digest::Sha;
 use super::error::{Error, IdTokenProblem};
 use super::json::Json;
@@ -49,8 +50,12 @@ pub struct IdTokenClaims {
 /// What an ID token must satisfy (OIDC Core §3.1.3.7).
 #[derive(Clone, Copy, Debug)]
 pub struct IdTokenExpectations<'a> {
-    /// The expected `iss` (exact).
+    /// The expected `iss` (exact); in multi-tenant mode the discovery `issuer`, whose `{tenantid}`
+    /// placeholder is replaced by the token's `tid`.
     pub issuer: &'a str,
+    /// Multi-tenant mode: the accepted tenants, and `tid` is required (see
+    /// [`ClientConfig::allowed_tenants`](super::config::ClientConfig::allowed_tenants)).
+    pub tenants: Option<&'a Tenants>,
     /// This client's identifier, expected in `aud`.
     pub client_id: &'a str,
     /// The nonce sent in the authorization request; `None` for refreshed tokens.
@@ -102,7 +107,7 @@ fn typ_is_acceptable(typ: Option<&str>) -> bool {
 
 /// Validates the claims of a parsed ID token (OIDC Core §3.1.3.7): `alg` (E04, E06), `typ`,
 /// `iss` (E07), `aud`/`azp` (E08), `sub` (E10), `exp`, `iat` (E11, E13), `nbf`, `nonce`
-/// (E14), `auth_time` for `max_age` (E22) and `at_hash` (E21).
+/// (E14), `auth_time` for `max_age` (E22), `at_hash` (E21) and, in multi-tenant mode, `tid`.
 pub fn validate_id_token(
     jws: &Jws,
     expect: &IdTokenExpectations<'_>,
@@ -119,8 +124,18 @@ pub fn validate_id_token(
         .get("iss")
         .and_then(Json::as_str)
         .ok_or(fail(IdTokenProblem::Iss))?;
-    if iss != expect.issuer {
-        return Err(fail(IdTokenProblem::Iss));
+    match expect.tenants {
+        None if iss != expect.issuer => return Err(fail(IdTokenProblem::Iss)),
+        None => {}
+        Some(tenants) => {
+            let tid = match payload.get("tid") {
+                Some(Json::String(tid)) if tenants.allows(tid) => tid,
+                _ => return Err(fail(IdTokenProblem::Tid)),
+            };
+            if iss != expect.issuer.replacen(TENANT_PLACEHOLDER, tid, 1) {
+                return Err(fail(IdTokenProblem::Iss));
+            }
+        }
     }
     let aud = audiences(payload).ok_or(fail(IdTokenProblem::Aud))?;
     if !aud.iter().any(|a| a == expect.client_id) {

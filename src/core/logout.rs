@@ -1,6 +1,7 @@
 //! Ending a session at the provider: refresh-token revocation (RFC 7009) and RP-initiated logout
 //! (OpenID Connect RP-Initiated Logout 1.0), with the `state` of the logout checked on return.
 
+use super::config::LogoutEndpoint;
 use super::discovery::ProviderMetadata;
 use super::endpoint::{append_query, form_urlencode};
 use super::error::{Error, InvalidResponse, Unsupported};
@@ -84,6 +85,29 @@ pub fn end_session_url(
         params.push(("post_logout_redirect_uri", uri));
     }
     Some(append_query(endpoint, &params))
+}
+
+/// The logout URL of a configured endpoint (for providers without `end_session_endpoint`): the
+/// client id, the last ID token and the `post_logout_redirect_uri`, each under the parameter name
+/// the endpoint takes (and left out when that name is not configured). No `state`: such endpoints
+/// do not return one.
+pub fn configured_logout_url(
+    endpoint: &LogoutEndpoint,
+    client_id: &str,
+    id_token: Option<&IdToken>,
+    post_logout_redirect_uri: Option<&str>,
+) -> String {
+    let mut params: Vec<(&str, &str)> = Vec::new();
+    if let Some(name) = &endpoint.client_id_param {
+        params.push((name, client_id));
+    }
+    if let (Some(name), Some(t)) = (&endpoint.id_token_hint_param, id_token) {
+        params.push((name, t.secret()));
+    }
+    if let Some(uri) = post_logout_redirect_uri {
+        params.push((&endpoint.redirect_param, uri));
+    }
+    append_query(&endpoint.url, &params)
 }
 
 /// Checks the `state` the provider sent back after logout against the one sent (J02, J03).

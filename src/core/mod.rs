@@ -44,7 +44,7 @@ pub use authorize::{
     needs_interaction, silent_authorization_request,
 };
 pub use callback::{CallbackParams, RESPONSE_PARAMS, ValidatedCallback};
-pub use config::{ClientConfig, check_distinct_issuers};
+pub use config::{ClientConfig, LogoutEndpoint, Tenants, check_distinct_issuers};
 pub use digest::Sha;
 pub use discovery::{ProviderMetadata, discovery_url};
 pub use endpoint::{append_query, check_endpoint, form_urlencode};
@@ -60,7 +60,8 @@ pub use json::{Json, JsonParser};
 pub use jwks::{Jwk, JwkSet, KeyKind, KeyMatch, check_alg, check_signature_shape};
 pub use jwt::Jws;
 pub use logout::{
-    Revocation, check_logout_state, end_session_url, revocation_outcome, revocation_request,
+    Revocation, check_logout_state, configured_logout_url, end_session_url, revocation_outcome,
+    revocation_request,
 };
 pub use pkce::s256_challenge;
 pub use secret::{

@@ -21,10 +21,10 @@ use std::rc::Rc;
 use crate::core::{
     AccessToken, CallbackParams, ClientConfig, Error, IdTokenClaims, IdTokenExpectations, Json,
     Jws, LoginRandom, LoginRequiredReason, Misuse, PendingLogin, ProviderMetadata, Revocation,
-    TokenResponse, authorization_request, check_logout_state, code_request, discovery_url,
-    end_session_url, needs_interaction, refresh_request, revocation_outcome, revocation_request,
-    silent_authorization_request, userinfo_claims, userinfo_request, validate_id_token,
-    validate_refreshed_id_token,
+    TokenResponse, authorization_request, check_logout_state, code_request, configured_logout_url,
+    discovery_url, end_session_url, needs_interaction, refresh_request, revocation_outcome,
+    revocation_request, silent_authorization_request, userinfo_claims, userinfo_request,
+    validate_id_token, validate_refreshed_id_token,
 };
 use crate::core::{HttpRequest, HttpResponse, Method, OAuthError, Sha, Transport};
 use flight::SingleFlight;
@@ -113,6 +113,9 @@ struct Inner<P: Platform> {
     epoch: Cell<u64>,
     listeners: RefCell<Vec<(u64, Listener)>>,
     next_listener: Cell<u64>,
+    /// The ID token of a session that ended without a logout (expired, refresh rejected), kept only
+    /// as the `id_token_hint` of a later logout: some providers (Okta) refuse a logout without one.
+    last_id_token: RefCell<Option<crate::core::IdToken>>,
 }
 
 impl<P: Platform> Client<P> {
@@ -151,6 +154,7 @@ impl<P: Platform> Client<P> {
                 epoch: Cell::new(0),
                 listeners: RefCell::new(Vec::new()),
                 next_listener: Cell::new(1),
+                last_id_token: RefCell::new(None),
             }),
         })
     }
@@ -256,9 +260,10 @@ impl<P: Platform> Client<P> {
             (a, b) => a.or(b),
         };
         let now = p.now();
-        let code = match params.validate(
+        let code = match params.validate_with_tenants(
             &pending,
             &inner.metadata,
+            inner.config.allowed_tenants.as_ref(),
             inner.config.transaction_ttl_secs,
             now,
         ) {
@@ -323,7 +328,9 @@ impl<P: Platform> Client<P> {
         let cfg = &self.inner.config;
         let allowed = self.allowed_id_token_algs();
         let expect = IdTokenExpectations {
-            issuer: &cfg.issuer,
+            // The discovery `issuer`: the configured one, or in multi-tenant mode its template.
+            issuer: &self.inner.metadata.issuer,
+            tenants: cfg.allowed_tenants.as_ref(),
             client_id: &cfg.client_id,
             nonce: pending.map(|p| &p.nonce),
             max_age: pending.and_then(|p| p.max_age),
@@ -635,9 +642,10 @@ impl<P: Platform> Client<P> {
     where
         P: 'static,
     {
+        let last = self.inner.last_id_token.borrow_mut().take();
         let (id_token, refresh_token) = match &*self.inner.session.borrow() {
-            Some(s) => (s.id_token.clone(), s.refresh_token.clone()),
-            None => (None, None),
+            Some(s) => (s.id_token.clone().or(last), s.refresh_token.clone()),
+            None => (last, None),
         };
         self.end_session(SignedOutReason::LoggedOut);
         let url = self.end_session_redirect(id_token.as_ref());
@@ -667,7 +675,15 @@ impl<P: Platform> Client<P> {
             id_token,
             cfg.post_logout_redirect_uri.as_deref(),
         ) else {
-            return Ok(None);
+            // No end_session_endpoint: the configured logout endpoint, if any. It takes no state.
+            return Ok(cfg.logout_endpoint.as_ref().map(|endpoint| {
+                configured_logout_url(
+                    endpoint,
+                    &cfg.client_id,
+                    id_token,
+                    cfg.post_logout_redirect_uri.as_deref(),
+                )
+            }));
         };
         p.transaction_put(LOGOUT_KEY, &state)?;
         Ok(Some(url))
@@ -788,6 +804,9 @@ impl<P: Platform> Client<P> {
 
     fn replace_session(&self, session: Option<Session>) {
         self.inner.epoch.set(self.inner.epoch.get().wrapping_add(1));
+        if session.is_some() {
+            self.inner.last_id_token.borrow_mut().take();
+        }
         if session.is_none() {
             self.inner.refresh.forget();
         }
@@ -795,7 +814,16 @@ impl<P: Platform> Client<P> {
     }
 
     fn end_session(&self, reason: SignedOutReason) {
-        let had = self.inner.session.borrow().is_some();
+        let id_token = self
+            .inner
+            .session
+            .borrow()
+            .as_ref()
+            .map(|s| s.id_token.clone());
+        let had = id_token.is_some();
+        if let Some(Some(t)) = id_token.filter(|_| reason != SignedOutReason::LoggedOut) {
+            *self.inner.last_id_token.borrow_mut() = Some(t);
+        }
         self.replace_session(None);
         if had {
             self.emit(&AuthEvent::SignedOut(reason));

@@ -6,7 +6,7 @@
 use wasm_bindgen::{JsCast, JsValue};
 
 use super::error::invalid_option;
-use crate::core::ClientConfig;
+use crate::core::{ClientConfig, LogoutEndpoint, Tenants};
 
 const KNOWN: &[&str] = &[
     "issuer",
@@ -23,7 +23,12 @@ const KNOWN: &[&str] = &[
     "timeoutMs",
     "autoRefresh",
     "restore",
+    "allowedTenants",
+    "logoutEndpoint",
 ];
+
+const LOGOUT_ENDPOINT_KEYS: &[&str] =
+    &["url", "redirectParam", "clientIdParam", "idTokenHintParam"];
 
 fn get(obj: &JsValue, key: &str) -> Option<JsValue> {
     js_sys::Reflect::get(obj, &JsValue::from_str(key))
@@ -39,6 +44,73 @@ fn string(obj: &JsValue, key: &str) -> Result<Option<String>, JsValue> {
             .map(Some)
             .ok_or_else(|| invalid_option(key, "expected a string")),
     }
+}
+
+/// The keys of a plain options object; an unknown one is an error naming `field.key`.
+fn check_keys(obj: &JsValue, field: &str, known: &[&str]) -> Result<(), JsValue> {
+    for key in js_sys::Object::keys(obj.unchecked_ref::<js_sys::Object>()).iter() {
+        let key = key.as_string().unwrap_or_default();
+        if !known.contains(&key.as_str()) {
+            let mut name = String::from(field);
+            if !field.is_empty() {
+                name.push('.');
+            }
+            name.push_str(&key);
+            return Err(invalid_option(&name, "unknown option"));
+        }
+    }
+    Ok(())
+}
+
+/// `allowedTenants`: `"any"` or an array of tenant ids.
+fn tenants(v: &JsValue) -> Result<Tenants, JsValue> {
+    const FIELD: &str = "allowedTenants";
+    if v.as_string().as_deref() == Some("any") {
+        return Ok(Tenants::Any);
+    }
+    if !js_sys::Array::is_array(v) {
+        return Err(invalid_option(
+            FIELD,
+            "expected \"any\" or an array of tenant ids",
+        ));
+    }
+    let list: Option<Vec<String>> = js_sys::Array::from(v)
+        .iter()
+        .map(|t| t.as_string())
+        .collect();
+    list.map(Tenants::List)
+        .ok_or_else(|| invalid_option(FIELD, "expected \"any\" or an array of tenant ids"))
+}
+
+/// `logoutEndpoint`: `{ url, redirectParam?, clientIdParam?, idTokenHintParam? }`; a parameter name
+/// of `null` leaves that parameter out.
+fn logout_endpoint(v: &JsValue) -> Result<LogoutEndpoint, JsValue> {
+    const FIELD: &str = "logoutEndpoint";
+    if !v.is_object() {
+        return Err(invalid_option(FIELD, "expected an object with a url"));
+    }
+    check_keys(v, FIELD, LOGOUT_ENDPOINT_KEYS)?;
+    let mut endpoint = LogoutEndpoint::new(
+        string(v, "url")?.ok_or_else(|| invalid_option(FIELD, "url is required"))?,
+    );
+    if let Some(name) = string(v, "redirectParam")? {
+        endpoint.redirect_param = name;
+    }
+    let optional_name = |key: &str, default: Option<String>| -> Result<Option<String>, JsValue> {
+        let raw = js_sys::Reflect::get(v, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED);
+        if raw.is_undefined() {
+            Ok(default)
+        } else if raw.is_null() {
+            Ok(None)
+        } else {
+            raw.as_string()
+                .map(Some)
+                .ok_or_else(|| invalid_option(FIELD, "parameter names are strings or null"))
+        }
+    };
+    endpoint.client_id_param = optional_name("clientIdParam", endpoint.client_id_param.take())?;
+    endpoint.id_token_hint_param = optional_name("idTokenHintParam", None)?;
+    Ok(endpoint)
 }
 
 fn required(obj: &JsValue, key: &str) -> Result<String, JsValue> {
@@ -79,12 +151,7 @@ pub(crate) fn read(obj: &JsValue) -> Result<Options, JsValue> {
     if !obj.is_object() {
         return Err(invalid_option("options", "expected an object"));
     }
-    for key in js_sys::Object::keys(obj.unchecked_ref::<js_sys::Object>()).iter() {
-        let key = key.as_string().unwrap_or_default();
-        if !KNOWN.contains(&key.as_str()) {
-            return Err(invalid_option(&key, "unknown option"));
-        }
-    }
+    check_keys(obj, "", KNOWN)?;
     let mut config = ClientConfig::new(
         required(obj, "issuer")?,
         required(obj, "clientId")?,
@@ -138,6 +205,12 @@ pub(crate) fn read(obj: &JsValue) -> Result<Options, JsValue> {
         config.id_token_signing_algs = algs
             .ok_or_else(|| invalid_option("idTokenSigningAlgs", "expected an array of strings"))?;
     }
+    config.allowed_tenants = get(obj, "allowedTenants")
+        .map(|v| tenants(&v))
+        .transpose()?;
+    config.logout_endpoint = get(obj, "logoutEndpoint")
+        .map(|v| logout_endpoint(&v))
+        .transpose()?;
     let timeout_ms = seconds(obj, "timeoutMs")?.map(|ms| ms.min(u32::MAX as u64) as u32);
     let silent_restore = match string(obj, "restore")?.as_deref() {
         None | Some("none") => false,

@@ -3,6 +3,7 @@
 use wasm_bindgen::JsValue;
 
 use crate::core::Error;
+pub use crate::core::{LogoutEndpoint, Tenants};
 use crate::facade::OidcError;
 
 /// What the engine does on a page that is not a callback when nobody is signed in (the JavaScript
@@ -108,6 +109,15 @@ pub struct AuthConfig {
     /// after the user has left. With the default worker, a script in the page can get access tokens
     /// while the page is open, but never the refresh token.
     pub dangerously_keep_refresh_token_in_page: bool,
+    /// Multi-tenant issuer mode (the JavaScript `allowedTenants`): for Microsoft Entra ID's `common`
+    /// and `organizations` issuers, whose discovery names the issuer `…/{tenantid}/v2.0`. Each ID
+    /// token's `tid` must be one of these tenants (or any, with [`Tenants::Any`]). Default `None`:
+    /// the issuer is matched exactly.
+    pub allowed_tenants: Option<Tenants>,
+    /// A logout endpoint for providers whose discovery has no `end_session_endpoint` (the JavaScript
+    /// `logoutEndpoint`), such as Auth0's `/v2/logout` (`returnTo`) or Cognito's `/logout`
+    /// (`logout_uri`). Used only when discovery has none; it carries no `state`.
+    pub logout_endpoint: Option<LogoutEndpoint>,
 }
 
 impl AuthConfig {
@@ -135,7 +145,30 @@ impl AuthConfig {
             share_tabs: true,
             worker_url: None,
             dangerously_keep_refresh_token_in_page: false,
+            allowed_tenants: None,
+            logout_endpoint: None,
         }
+    }
+
+    /// Multi-tenant issuer mode: accepts users of these tenants only (Entra ID tenant ids).
+    pub fn with_allowed_tenants<S: Into<String>>(
+        mut self,
+        tenants: impl IntoIterator<Item = S>,
+    ) -> Self {
+        self.allowed_tenants = Some(Tenants::List(tenants.into_iter().map(Into::into).collect()));
+        self
+    }
+
+    /// Multi-tenant issuer mode: accepts users of any tenant (every organisation's users may sign in).
+    pub fn with_any_tenant(mut self) -> Self {
+        self.allowed_tenants = Some(Tenants::Any);
+        self
+    }
+
+    /// Sets the logout endpoint for a provider whose discovery has no `end_session_endpoint`.
+    pub fn with_logout_endpoint(mut self, endpoint: LogoutEndpoint) -> Self {
+        self.logout_endpoint = Some(endpoint);
+        self
     }
 
     /// Sets where the provider sends the browser after logout.
@@ -295,6 +328,27 @@ impl AuthConfig {
         set("workerUrl", JsValue::from_str(&resolve(worker_url)?));
         if self.dangerously_keep_refresh_token_in_page {
             set("dangerouslyKeepRefreshTokenInPage", JsValue::TRUE);
+        }
+        match &self.allowed_tenants {
+            None => {}
+            Some(Tenants::Any) => set("allowedTenants", JsValue::from_str("any")),
+            Some(Tenants::List(list)) => {
+                let list: js_sys::Array = list.iter().map(|t| JsValue::from_str(t)).collect();
+                set("allowedTenants", list.into());
+            }
+        }
+        if let Some(endpoint) = &self.logout_endpoint {
+            let object = js_sys::Object::new();
+            let name = |n: &Option<String>| n.as_deref().map_or(JsValue::NULL, JsValue::from_str);
+            for (key, value) in [
+                ("url", JsValue::from_str(&endpoint.url)),
+                ("redirectParam", JsValue::from_str(&endpoint.redirect_param)),
+                ("clientIdParam", name(&endpoint.client_id_param)),
+                ("idTokenHintParam", name(&endpoint.id_token_hint_param)),
+            ] {
+                let _ = js_sys::Reflect::set(&object, &JsValue::from_str(key), &value);
+            }
+            set("logoutEndpoint", object.into());
         }
         Ok(options.into())
     }

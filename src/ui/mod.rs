@@ -23,7 +23,7 @@ mod config;
 mod session;
 mod state;
 
-pub use config::{AuthConfig, Restore};
+pub use config::{AuthConfig, LogoutEndpoint, Restore, Tenants};
 pub use state::AuthState;
 
 pub(crate) use session::{Session, missing_session};

@@ -34,6 +34,24 @@ fn every_error() -> Vec<(Error, &'static str)> {
             server(ErrorOrigin::Other, "invalid_token", None),
             "token_error",
         ),
+        (
+            server(
+                ErrorOrigin::TokenEndpoint,
+                "invalid_request",
+                Some("client_secret is missing."),
+            ),
+            "confidential_client_required",
+        ),
+        (
+            server(
+                ErrorOrigin::TokenEndpoint,
+                "invalid_request",
+                Some(
+                    "AADSTS9002326: Cross-origin token redemption is permitted only for the 'Single-Page Application' client-type.",
+                ),
+            ),
+            "spa_registration_required",
+        ),
         (ir(R::StateMissing), "state_missing"),
         (ir(R::StateMismatch), "state_mismatch"),
         (
@@ -296,6 +314,76 @@ fn display_names_the_non_secret_detail() {
             .to_string()
             .contains("azp")
     );
+}
+
+#[test]
+fn provider_errors_that_name_a_registration_problem_get_their_own_code() {
+    let token = |error: &str, description: &str| {
+        server(ErrorOrigin::TokenEndpoint, error, Some(description)).code()
+    };
+    // Google, Entra (web platform), Okta (web app), Keycloak (confidential client).
+    assert_eq!(
+        token("invalid_request", "client_secret is missing."),
+        "confidential_client_required"
+    );
+    assert_eq!(
+        token(
+            "invalid_client",
+            "AADSTS7000218: The request body must contain the following parameter: 'client_assertion' or 'client_secret'."
+        ),
+        "confidential_client_required"
+    );
+    assert_eq!(
+        token(
+            "invalid_client",
+            "Client authentication failed. Either the client or the client credentials are invalid."
+        ),
+        "confidential_client_required"
+    );
+    assert_eq!(
+        token(
+            "unauthorized_client",
+            "Client secret not provided in request"
+        ),
+        "confidential_client_required"
+    );
+    // Other errors, or the same words in another error or from the redirect, keep their codes.
+    assert_eq!(
+        token("invalid_grant", "client secret rotated"),
+        "token_error"
+    );
+    assert_eq!(token("invalid_client", "unknown client"), "token_error");
+    assert_eq!(
+        server(
+            ErrorOrigin::Redirect,
+            "invalid_request",
+            Some("client_secret is missing.")
+        )
+        .code(),
+        "authorization_error"
+    );
+    assert_eq!(
+        server(
+            ErrorOrigin::Redirect,
+            "invalid_request",
+            Some("AADSTS9002326")
+        )
+        .code(),
+        "authorization_error"
+    );
+    let e = server(
+        ErrorOrigin::TokenEndpoint,
+        "invalid_request",
+        Some("client_secret is missing."),
+    );
+    assert!(e.hint().contains("backend-for-frontend"));
+    assert_eq!(e.detail(), Some("invalid_request"));
+    let e = server(
+        ErrorOrigin::TokenEndpoint,
+        "invalid_request",
+        Some("AADSTS9002326: x"),
+    );
+    assert!(e.hint().contains("Single-page application"));
 }
 
 #[test]

@@ -51,6 +51,7 @@ impl Ctx {
     pub(super) fn expect(&self) -> IdTokenExpectations<'_> {
         IdTokenExpectations {
             issuer: ISSUER,
+            tenants: None,
             client_id: CLIENT_ID,
             nonce: Some(&self.nonce),
             max_age: None,

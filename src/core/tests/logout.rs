@@ -98,3 +98,55 @@ fn j02_j03_logout_state_must_come_back_unchanged() {
         "logout_state_mismatch"
     );
 }
+
+#[test]
+fn configured_logout_endpoint_takes_the_named_parameters_and_no_state() {
+    use crate::core::LogoutEndpoint;
+    let idt = IdToken::new("h.p.s".into());
+    // Auth0's legacy endpoint: client_id and returnTo.
+    let auth0 = LogoutEndpoint::new("https://tenant.example/v2/logout".into())
+        .with_redirect_param("returnTo");
+    let url = configured_logout_url(&auth0, "spa", Some(&idt), Some("https://app.example/"));
+    assert_eq!(
+        url,
+        "https://tenant.example/v2/logout?client_id=spa&returnTo=https%3A%2F%2Fapp.example%2F"
+    );
+    // The ID token only under a configured name; the client id can be left out.
+    let hinted = LogoutEndpoint::new("https://op.example/logout?x=1".into())
+        .with_client_id_param(None)
+        .with_id_token_hint_param(Some("id_token_hint".into()));
+    let url = configured_logout_url(&hinted, "spa", Some(&idt), None);
+    assert_eq!(url, "https://op.example/logout?x=1&id_token_hint=h.p.s");
+    assert!(!url.contains("state="));
+}
+
+#[test]
+fn logout_endpoint_option_is_validated() {
+    use crate::core::{ClientConfig, LogoutEndpoint};
+    let check = |endpoint: LogoutEndpoint| {
+        let mut c = ClientConfig::new(
+            "https://op.example".into(),
+            "spa".into(),
+            "https://app.example/cb".into(),
+        );
+        c.logout_endpoint = Some(endpoint);
+        c.validate().map_err(|e| e.detail().map(str::to_owned))
+    };
+    assert!(check(LogoutEndpoint::new("https://op.example/v2/logout".into())).is_ok());
+    let refused = Err(Some("logoutEndpoint".to_owned()));
+    assert_eq!(
+        check(LogoutEndpoint::new("http://op.example/logout".into())),
+        refused
+    );
+    assert_eq!(
+        check(LogoutEndpoint::new("https://op.example/l".into()).with_redirect_param("")),
+        refused
+    );
+    assert_eq!(
+        check(
+            LogoutEndpoint::new("https://op.example/l".into())
+                .with_id_token_hint_param(Some(String::new()))
+        ),
+        refused
+    );
+}

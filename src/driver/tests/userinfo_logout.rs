@@ -228,3 +228,86 @@ fn j06_after_logout_userinfo_needs_a_login_and_sends_nothing() {
     assert_eq!(err.code(), "login_required");
     assert_eq!(p.requests.borrow().len(), before, "no request");
 }
+
+#[test]
+fn j01_logout_after_the_session_ended_still_sends_the_last_id_token_hint() {
+    // Okta's logout endpoint refuses a request without id_token_hint, so the ID token of a session
+    // that ended on its own (here: the refresh token was rejected) is kept for the logout.
+    let (c, p) = signed_in();
+    p.advance(301);
+    p.op.borrow_mut().revoked = true;
+    assert_eq!(code_of(block_on(c.access_token(false))), "login_required");
+    assert!(!c.is_authenticated());
+    block_on(c.logout()).unwrap();
+    let url = p.navigations.borrow().last().cloned().unwrap();
+    let q = query(&url);
+    assert!(
+        q.get("id_token_hint")
+            .is_some_and(|t| t.split('.').count() == 3),
+        "{url}"
+    );
+    // Used once: a second logout has no session and no hint left.
+    block_on(c.logout()).unwrap();
+    let url = p.navigations.borrow().last().cloned().unwrap();
+    assert!(!query(&url).contains_key("id_token_hint"));
+}
+
+fn client_without_end_session(
+    endpoint: Option<crate::core::LogoutEndpoint>,
+) -> (
+    crate::driver::Client<std::rc::Rc<FakePlatform>>,
+    std::rc::Rc<FakePlatform>,
+) {
+    let mut m = metadata();
+    m.end_session_endpoint = None;
+    let mut cfg = config();
+    cfg.logout_endpoint = endpoint;
+    let p = FakePlatform::new();
+    let c = crate::driver::Client::with_metadata(std::rc::Rc::clone(&p), cfg, m).unwrap();
+    c.login(&crate::driver::LoginOptions::default()).unwrap();
+    let params = callback_for(&p);
+    block_on(c.handle_callback(&params, &[])).unwrap();
+    (c, p)
+}
+
+#[test]
+fn j01_without_end_session_endpoint_the_configured_logout_endpoint_is_used_without_state() {
+    let endpoint = crate::core::LogoutEndpoint::new("https://op.example/v2/logout".into())
+        .with_redirect_param("returnTo");
+    let (c, p) = client_without_end_session(Some(endpoint));
+    let navigations = p.navigations.borrow().len();
+    block_on(c.logout()).unwrap();
+    assert!(!c.is_authenticated());
+    let url = p.navigations.borrow().last().cloned().unwrap();
+    assert_eq!(p.navigations.borrow().len(), navigations + 1);
+    assert_eq!(
+        url,
+        "https://op.example/v2/logout?client_id=spa&returnTo=https%3A%2F%2Fapp.example%2F"
+    );
+    // No state was sent, so none is pending: the return page is not a checked logout.
+    assert_eq!(c.complete_logout(&[]), Ok(false));
+}
+
+#[test]
+fn j01_without_any_logout_endpoint_logout_is_local() {
+    let (c, p) = client_without_end_session(None);
+    let navigations = p.navigations.borrow().len();
+    block_on(c.logout()).unwrap();
+    assert!(!c.is_authenticated());
+    assert_eq!(p.navigations.borrow().len(), navigations, "no navigation");
+}
+
+#[test]
+fn j01_a_discovered_end_session_endpoint_wins_over_the_configured_one() {
+    let (c, p) = signed_in();
+    drop(c);
+    let mut cfg = config();
+    cfg.logout_endpoint = Some(crate::core::LogoutEndpoint::new(
+        "https://op.example/v2/logout".into(),
+    ));
+    let c = crate::driver::Client::with_metadata(std::rc::Rc::clone(&p), cfg, metadata()).unwrap();
+    block_on(c.logout()).unwrap();
+    let url = p.navigations.borrow().last().cloned().unwrap();
+    assert!(url.starts_with(&format!("{ISSUER}/logout?")), "{url}");
+    assert!(query(&url).contains_key("state"));
+}

@@ -9,6 +9,18 @@ const options: ClientOptions = {
   extraAuthParams: { prompt: "consent" },
 };
 
+// The provider options of the README's Providers table.
+export const entra: ClientOptions = {
+  ...options,
+  issuer: "https://login.microsoftonline.com/organizations/v2.0",
+  allowedTenants: ["8a1b2c3d-0000-4000-8000-00000000e1d0"],
+};
+export const anyTenant: ClientOptions = { ...entra, allowedTenants: "any" };
+export const auth0Legacy: ClientOptions = {
+  ...options,
+  logoutEndpoint: { url: "https://tenant.example/v2/logout", redirectParam: "returnTo", clientIdParam: "client_id", idTokenHintParam: null },
+};
+
 export async function main(): Promise<string | null> {
   const auth = await createClient(options);
   if (auth.isCallback()) {
