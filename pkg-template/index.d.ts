@@ -66,6 +66,11 @@ export interface ClientOptions {
    * handleLogoutCallback resolves false after it.
    */
   logoutEndpoint?: LogoutEndpoint;
+  /**
+   * A revocation endpoint (RFC 7009) for providers whose discovery has no revocation_endpoint
+   * (Cognito's `/oauth2/revoke`): logout() then revokes the refresh token there. The discovered one wins.
+   */
+  revocationEndpoint?: string;
 }
 
 /** See {@link ClientOptions.logoutEndpoint}. */

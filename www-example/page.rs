@@ -15,7 +15,7 @@ pub(crate) const WORKER_URL: &str = "/oxidc/worker.js";
 /// may set `shareTabs: false` (a dedicated worker per tab) and `dangerouslyKeepRefreshTokenInPage:
 /// true` (the engine in the page: the tests' control for what that opt-out exposes). It may also
 /// carry a provider's settings from the README's Providers table: `clientId`, `scope`,
-/// `extraAuthParams`, `allowedTenants` and `logoutEndpoint`.
+/// `extraAuthParams`, `allowedTenants`, `logoutEndpoint` and `revocationEndpoint`.
 pub(crate) fn auth_config() -> oxidc::ui::AuthConfig {
     let (origin, issuer) = page_config();
     let client_id = config_string("clientId").unwrap_or_else(|| "spa".to_owned());
@@ -52,6 +52,9 @@ pub(crate) fn auth_config() -> oxidc::ui::AuthConfig {
             config = config.with_allowed_tenants(list);
         }
         _ => {}
+    }
+    if let Some(url) = config_string("revocationEndpoint") {
+        config = config.with_revocation_endpoint(url);
     }
     if let Some(endpoint) = config_value("logoutEndpoint").filter(JsValue::is_object) {
         let field = |name: &str| {

@@ -66,6 +66,9 @@ pub struct ClientConfig {
     pub allowed_tenants: Option<Tenants>,
     /// A logout endpoint for providers whose discovery document has no `end_session_endpoint`.
     pub logout_endpoint: Option<LogoutEndpoint>,
+    /// A revocation endpoint (RFC 7009) for providers whose discovery document has no
+    /// `revocation_endpoint` (Cognito's `/oauth2/revoke`); the discovered one wins.
+    pub revocation_endpoint: Option<String>,
 }
 
 /// The tenants a multi-tenant issuer accepts (see [`ClientConfig::allowed_tenants`]).
@@ -192,6 +195,7 @@ impl ClientConfig {
             refresh_margin_secs: 45,
             allowed_tenants: None,
             logout_endpoint: None,
+            revocation_endpoint: None,
         }
     }
 
@@ -267,6 +271,9 @@ impl ClientConfig {
         }
         if let Some(endpoint) = &self.logout_endpoint {
             endpoint.validate(loopback)?;
+        }
+        if let Some(url) = &self.revocation_endpoint {
+            check_config_url(url, loopback, "revocationEndpoint")?;
         }
         if self.transaction_ttl_secs == 0 || self.transaction_ttl_secs > MAX_TRANSACTION_TTL_SECS {
             return Err(Error::invalid_config(

@@ -140,9 +140,14 @@ impl<P: Platform> Client<P> {
     pub fn with_metadata(
         platform: P,
         config: ClientConfig,
-        metadata: ProviderMetadata,
+        mut metadata: ProviderMetadata,
     ) -> Result<Self, Error> {
         config.validate()?;
+        if metadata.revocation_endpoint.is_none() {
+            metadata
+                .revocation_endpoint
+                .clone_from(&config.revocation_endpoint);
+        }
         Ok(Client {
             inner: Rc::new(Inner {
                 platform,

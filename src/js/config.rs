@@ -25,6 +25,7 @@ const KNOWN: &[&str] = &[
     "restore",
     "allowedTenants",
     "logoutEndpoint",
+    "revocationEndpoint",
 ];
 
 const LOGOUT_ENDPOINT_KEYS: &[&str] =
@@ -211,6 +212,7 @@ pub(crate) fn read(obj: &JsValue) -> Result<Options, JsValue> {
     config.logout_endpoint = get(obj, "logoutEndpoint")
         .map(|v| logout_endpoint(&v))
         .transpose()?;
+    config.revocation_endpoint = string(obj, "revocationEndpoint")?;
     let timeout_ms = seconds(obj, "timeoutMs")?.map(|ms| ms.min(u32::MAX as u64) as u32);
     let silent_restore = match string(obj, "restore")?.as_deref() {
         None | Some("none") => false,

@@ -118,6 +118,10 @@ pub struct AuthConfig {
     /// `logoutEndpoint`), such as Auth0's `/v2/logout` (`returnTo`) or Cognito's `/logout`
     /// (`logout_uri`). Used only when discovery has none; it carries no `state`.
     pub logout_endpoint: Option<LogoutEndpoint>,
+    /// A revocation endpoint for providers whose discovery has no `revocation_endpoint` (the
+    /// JavaScript `revocationEndpoint`), such as Cognito's `/oauth2/revoke`: logout then revokes the
+    /// refresh token there. The discovered one wins.
+    pub revocation_endpoint: Option<String>,
 }
 
 impl AuthConfig {
@@ -147,7 +151,14 @@ impl AuthConfig {
             dangerously_keep_refresh_token_in_page: false,
             allowed_tenants: None,
             logout_endpoint: None,
+            revocation_endpoint: None,
         }
+    }
+
+    /// Sets the revocation endpoint for a provider whose discovery has no `revocation_endpoint`.
+    pub fn with_revocation_endpoint(mut self, url: impl Into<String>) -> Self {
+        self.revocation_endpoint = Some(url.into());
+        self
     }
 
     /// Multi-tenant issuer mode: accepts users of these tenants only (Entra ID tenant ids).
@@ -349,6 +360,9 @@ impl AuthConfig {
                 let _ = js_sys::Reflect::set(&object, &JsValue::from_str(key), &value);
             }
             set("logoutEndpoint", object.into());
+        }
+        if let Some(url) = &self.revocation_endpoint {
+            set("revocationEndpoint", JsValue::from_str(url));
         }
         Ok(options.into())
     }

@@ -150,3 +150,19 @@ fn logout_endpoint_option_is_validated() {
         refused
     );
 }
+
+#[test]
+fn revocation_endpoint_option_is_validated() {
+    let mut c = crate::core::ClientConfig::new(
+        "https://op.example".into(),
+        "spa".into(),
+        "https://app.example/cb".into(),
+    );
+    c.revocation_endpoint = Some("https://op.example/oauth2/revoke".into());
+    assert!(c.validate().is_ok());
+    c.revocation_endpoint = Some("http://op.example/oauth2/revoke".into());
+    assert_eq!(
+        c.validate().unwrap_err().detail(),
+        Some("revocationEndpoint")
+    );
+}

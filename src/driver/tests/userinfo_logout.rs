@@ -311,3 +311,27 @@ fn j01_a_discovered_end_session_endpoint_wins_over_the_configured_one() {
     assert!(url.starts_with(&format!("{ISSUER}/logout?")), "{url}");
     assert!(query(&url).contains_key("state"));
 }
+
+#[test]
+fn j01_a_configured_revocation_endpoint_is_used_only_when_discovery_has_none() {
+    let revoked = |discovered: bool| {
+        let mut m = metadata();
+        if !discovered {
+            m.revocation_endpoint = None;
+        }
+        let mut cfg = config();
+        cfg.revocation_endpoint = Some("https://op.example/oauth2/revoke".into());
+        let p = FakePlatform::new();
+        let c = crate::driver::Client::with_metadata(std::rc::Rc::clone(&p), cfg, m).unwrap();
+        c.login(&crate::driver::LoginOptions::default()).unwrap();
+        let params = callback_for(&p);
+        block_on(c.handle_callback(&params, &[])).unwrap();
+        block_on(c.logout()).unwrap();
+        let urls: Vec<String> = p.requests.borrow().iter().map(|r| r.url.clone()).collect();
+        urls.into_iter()
+            .filter(|u| u.ends_with("revoke"))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(revoked(false), vec!["https://op.example/oauth2/revoke"]);
+    assert_eq!(revoked(true), vec![format!("{ISSUER}/revoke")]);
+}
