@@ -123,7 +123,7 @@ export class OidcError extends Error {
   error: string | null;
   /** The provider's error_description (plain text, provider-controlled: never render it as HTML). */
   errorDescription: string | null;
-  /** The HTTP status, for token-endpoint errors. */
+  /** The HTTP status, for token-endpoint errors and `http_status` (e.g. 401 from the userinfo endpoint). */
   status: number | null;
 }
 

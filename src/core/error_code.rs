@@ -172,6 +172,16 @@ impl Error {
         }
     }
 
+    /// The HTTP status of the response behind this error: the provider's OAuth error response, or an
+    /// unexpected status (`http_status`, e.g. 401 from the userinfo endpoint).
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            Self::Server(e) => e.status,
+            Self::InvalidResponse(InvalidResponse::HttpStatus { status }) => Some(*status),
+            _ => None,
+        }
+    }
+
     /// The OAuth error response, when the provider sent one.
     pub fn oauth(&self) -> Option<&OAuthError> {
         match self {

@@ -164,7 +164,7 @@ impl OidcError {
         self.error_description.as_deref()
     }
 
-    /// The HTTP status of the provider's error response, when there was one.
+    /// The HTTP status of the provider's error response, or of an unexpected status (`http_status`).
     pub fn status(&self) -> Option<u16> {
         self.status
     }
@@ -226,7 +226,7 @@ impl From<crate::core::Error> for OidcError {
             hint: e.hint().to_owned(),
             error: oauth.map(|o| o.error.clone()),
             error_description: oauth.and_then(|o| o.error_description.clone()),
-            status: oauth.and_then(|o| o.status),
+            status: e.status(),
         }
     }
 }

@@ -13,6 +13,7 @@ fn fields(
     detail: Option<&str>,
     hint: &str,
     oauth: Option<&crate::core::OAuthError>,
+    status: Option<u16>,
 ) -> JsValue {
     let out = object();
     set(&out, "code", &JsValue::from_str(code));
@@ -28,9 +29,9 @@ fn fields(
         if let Some(d) = &o.error_description {
             set(&out, "errorDescription", &JsValue::from_str(d));
         }
-        if let Some(s) = o.status {
-            set(&out, "status", &JsValue::from(s));
-        }
+    }
+    if let Some(s) = status {
+        set(&out, "status", &JsValue::from(s));
     }
     out.into()
 }
@@ -43,6 +44,7 @@ pub(crate) fn to_js(err: &Error) -> JsValue {
         err.detail(),
         err.hint(),
         err.oauth(),
+        err.status(),
     )
 }
 
@@ -54,6 +56,7 @@ pub(crate) fn invalid_option(name: &str, problem: &str) -> JsValue {
         Some(name),
         "Fix the configuration passed to createClient (see the README for the options).",
         None,
+        None,
     )
 }
 
@@ -64,6 +67,7 @@ pub(crate) fn invalid_message(what: &str) -> JsValue {
         &format!("The engine could not read a message: {what}."),
         Some(what),
         "Load the page facade and the engine of the same oxidc version; do not post to the engine yourself.",
+        None,
         None,
     )
 }

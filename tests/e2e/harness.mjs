@@ -52,6 +52,15 @@ export function requirePackage() {
   }
 }
 
+/** A Rust example app built by `make examples` (target/www-yew, target/www-leptos), with the engine's files. */
+export function requireExampleApp(dir) {
+  const files = ['index.html', 'boot.js', 'app.js', 'app_bg.wasm', 'oxidc/worker.js', 'oxidc/engine.js', 'oxidc/oxidc.js', 'oxidc/oxidc_bg.wasm'];
+  const missing = files.filter((f) => !existsSync(join(dir, f)));
+  if (missing.length) {
+    throw new Error(`example app not built: ${join(dir, missing[0])} does not exist. Run make examples.`);
+  }
+}
+
 export function requireTools() {
   if (!existsSync(join(WWW, 'node_modules', 'oidc-provider'))) {
     throw new Error(`oidc-provider is not installed: run "npm ci" in ${WWW}`);

@@ -71,9 +71,14 @@ export const resetScenario = (servers) => servers.hook('/__scenario/reset', { me
 /**
  * Open a probe page on the app origin whose client uses `options` on top of the app's
  * configuration; the client is window.__auth. The page intercepts its own navigations to the
- * provider's authorization endpoint (answered 204, so the document and its wasm instance stay).
+ * provider's authorization endpoint (answered 204, so the document and its wasm instance stay):
+ * every URL that starts with `authorizePrefix` (default: the hostile provider's /authorize).
+ * With `mayFail`, a createClient that rejects is not a failure: its { code, message } is returned
+ * as `startError`.
  */
-export async function openClientPage(page, servers, options = {}) {
+export async function openClientPage(page, servers, options = {}, {
+  authorizePrefix = `${servers.issuer}/authorize`, mayFail = false,
+} = {}) {
   const url = servers.probePage('hostile-client', `
 const auth = await createClient({ ...config, ...JSON.parse(new URLSearchParams(location.search).get('options') || '{}') });
 window.__auth = auth;
@@ -88,15 +93,15 @@ window.__try = async (fn) => {
   }
 };`);
   const authorizeUrls = [];
-  await page.route((u) => u.href.startsWith(`${servers.issuer}/authorize`), async (route) => {
+  await page.route((u) => u.href.startsWith(authorizePrefix), async (route) => {
     authorizeUrls.push(route.request().url());
     await route.fulfill({ status: 204, body: '' });
   });
   await page.goto(`${url}?options=${encodeURIComponent(JSON.stringify(options))}`);
   await page.waitForSelector('html[data-ready="true"]', { state: 'attached', timeout: STEP_TIMEOUT });
   const error = await page.evaluate(() => window.__probeError);
-  assert.equal(error, undefined, `the client did not start: ${JSON.stringify(error)}`);
-  return { authorizeUrls };
+  if (!mayFail) assert.equal(error, undefined, `the client did not start: ${JSON.stringify(error)}`);
+  return { authorizeUrls, startError: error ?? null };
 }
 
 /**

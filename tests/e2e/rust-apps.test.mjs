@@ -12,26 +12,18 @@
 //   OXIDC_RUST_APPS_DIR   where the built apps are (default <repo>/target)
 
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 import {
   REPO, appError, appStatus, assertNoSecrets, assertScrubbed, callApi, e2eTest, login, logout, openApp,
-  scanStorage, setupSuite, tokenRequests, txKeys,
+  requireExampleApp, scanStorage, setupSuite, tokenRequests, txKeys,
 } from './harness.mjs';
 
 const AT_TTL = Number(process.env.E2E_AT_TTL || 8);
 const APPS_DIR = resolve(process.env.OXIDC_RUST_APPS_DIR || join(REPO, 'target'));
 
-function requireApp(dir) {
-  const files = ['index.html', 'boot.js', 'app.js', 'app_bg.wasm', 'oxidc/worker.js', 'oxidc/engine.js', 'oxidc/oxidc.js', 'oxidc/oxidc_bg.wasm'];
-  const missing = files.filter((f) => !existsSync(join(dir, f)));
-  if (missing.length) {
-    throw new Error(`example app not built: ${join(dir, missing[0])} does not exist. Run make examples.`);
-  }
-}
 
 /**
  * Runs in the page before the app (context.addInitScript): keeps every WebAssembly.Memory the page
@@ -157,7 +149,7 @@ async function assertCleanStorage(page, servers, label) {
 for (const name of ['yew', 'leptos']) {
   describe(`${name} example app`, () => {
     const dir = join(APPS_DIR, `www-${name}`);
-    const env = setupSuite({ atTtl: AT_TTL, appDir: dir }, () => requireApp(dir));
+    const env = setupSuite({ atTtl: AT_TTL, appDir: dir }, () => requireExampleApp(dir));
 
     e2eTest(env, `${name}: A01 B06 G03 J01 I01 I02 I06 login, claims, token from use_access_token, one refresh after expiry, logout; no refresh token in the page`, async ({ page, context, servers, capture }) => {
       await context.addInitScript(recorder);

@@ -408,3 +408,14 @@ fn readme_documents_every_error_code() {
         );
     }
 }
+
+#[test]
+fn status_is_given_for_provider_errors_and_unexpected_statuses() {
+    assert_eq!(
+        server(ErrorOrigin::TokenEndpoint, "invalid_grant", None).status(),
+        Some(400)
+    );
+    let unauthorized = Error::InvalidResponse(InvalidResponse::HttpStatus { status: 401 });
+    assert_eq!(unauthorized.status(), Some(401));
+    assert_eq!(Error::Transport(Transport::Network).status(), None);
+}
