@@ -31,6 +31,18 @@ export class OidcError extends Error {
   }
 }
 
+/** Login options the engine reads; anything else is left out of the message. */
+const LOGIN_OPTIONS = ["returnTo", "prompt", "loginHint", "maxAge", "uiLocales", "acrValues", "acrEssential"];
+
+/** The engine's `login` message: `{ op: "login", returnTo, prompt, … }` (only the options given). */
+function loginMessage(options) {
+  const msg = { op: "login" };
+  if (options !== null && typeof options === "object") {
+    for (const name of LOGIN_OPTIONS) if (options[name] !== undefined) msg[name] = options[name];
+  }
+  return msg;
+}
+
 const toError = (f) =>
   f instanceof Error ? f : new OidcError(f.code, f.message, f.detail, f.hint, f.error, f.errorDescription, f.status);
 
@@ -278,10 +290,12 @@ export class OidcClient {
     }
   }
 
-  /** Navigates to the provider to log in. `options.returnTo` is a same-origin path to come back to. */
+  /**
+   * Navigates to the provider to log in. `options`: `returnTo` (a same-origin path to come back to)
+   * and the typed authorization parameters (see index.d.ts), checked by the engine.
+   */
   async login(options) {
-    const returnTo = options !== null && typeof options === "object" ? options.returnTo : undefined;
-    const { navigate } = await this._call({ op: "login", returnTo });
+    const { navigate } = await this._call(loginMessage(options));
     if (navigate) location.assign(navigate);
   }
 
