@@ -71,6 +71,14 @@ export interface ClientOptions {
    * (Cognito's `/oauth2/revoke`): logout() then revokes the refresh token there. The discovered one wins.
    */
   revocationEndpoint?: string;
+  /**
+   * Pushed authorization requests (RFC 9126, default false): every login (and silent restore) first
+   * POSTs its parameters to the provider's pushed_authorization_request_endpoint, and the browser goes
+   * to the authorization endpoint with only client_id and request_uri. A provider that advertises no
+   * such endpoint makes login() fail with `par_unsupported` (never a front-channel request instead). A
+   * provider whose discovery says require_pushed_authorization_requests gets pushed logins anyway.
+   */
+  pushedAuthorizationRequests?: boolean;
 }
 
 /** See {@link ClientOptions.logoutEndpoint}. */
@@ -85,10 +93,39 @@ export interface LogoutEndpoint {
   idTokenHintParam?: string | null;
 }
 
-/** Options for {@link OidcClient.login}. */
+/**
+ * Options for {@link OidcClient.login}: where to come back to, and the authorization request's
+ * parameters (OpenID Connect Core §3.1.2.1). An option given here replaces an extraAuthParams entry
+ * of the same name for this login. A bad one rejects with `invalid_config` naming it.
+ */
 export interface LoginOptions {
   /** A same-origin path (starting with "/") to return to after the callback. */
   returnTo?: string;
+  /**
+   * `prompt`: space-separated values among "none", "login", "consent", "select_account" and
+   * "create", each at most once; "none" only alone.
+   */
+  prompt?: string;
+  /** `login_hint`: the user's identifier at the provider (an email address, a user name); at most 512 bytes. */
+  loginHint?: string;
+  /**
+   * `max_age` for this login, in whole seconds: the ID token's auth_time must be at most this old (plus
+   * leewaySeconds), else `id_token_invalid` with detail "auth_time". With the maxAge client option too,
+   * the smaller one is sent and checked.
+   */
+  maxAge?: number;
+  /** `ui_locales`: space-separated BCP 47 language tags, preferred first (at most 16), e.g. "fr-CA fr en". */
+  uiLocales?: string;
+  /**
+   * `acr_values`: the authentication context classes asked for, preferred first (at most 16 values
+   * without spaces). Voluntary: the provider may use another, and `user().acr` says which it used.
+   */
+  acrValues?: string[];
+  /**
+   * Ask for one of acrValues as an essential claim (the `claims` parameter): the login then fails with
+   * `id_token_invalid`, detail "acr", unless the ID token's acr is one of them. Requires acrValues.
+   */
+  acrEssential?: boolean;
 }
 
 /** Options for {@link OidcClient.getAccessToken}. */

@@ -11,8 +11,8 @@
 use oxidc::core::endpoint::check_config_url;
 use oxidc::core::{
     CallbackParams, ClientConfig, HttpResponse, IdTokenExpectations, Json, JsonParser, JwkSet, Jws,
-    LoginRandom, Nonce, PendingLogin, ProviderMetadata, TokenResponse, authorization_request,
-    check_endpoint, check_return_to, form_urlencode, validate_id_token,
+    LoginOptions, LoginRandom, Nonce, PendingLogin, ProviderMetadata, TokenResponse,
+    authorization_request, check_endpoint, check_return_to, form_urlencode, validate_id_token,
     validate_refreshed_id_token,
 };
 use proptest::prelude::*;
@@ -95,9 +95,15 @@ fn pending() -> PendingLogin {
         nonce: [2; 32],
         verifier: [3; 32],
     };
-    authorization_request(&config(), &metadata(), &random, None, NOW)
-        .expect("fixture")
-        .pending
+    authorization_request(
+        &config(),
+        &metadata(),
+        &random,
+        &LoginOptions::default(),
+        NOW,
+    )
+    .expect("fixture")
+    .pending
 }
 
 /// Arbitrary JSON, including repeated object names and non-finite numbers.
@@ -398,7 +404,7 @@ proptest! {
             let nonce = Nonce::new("n".into());
             let algs = vec!["RS256".to_owned(), "none".to_owned()];
             let expect = IdTokenExpectations {
-                issuer: ISSUER, tenants: None, client_id: CLIENT_ID, nonce: Some(&nonce), max_age, allowed_algs: &algs,
+                issuer: ISSUER, tenants: None, client_id: CLIENT_ID, nonce: Some(&nonce), max_age, essential_acr: None, allowed_algs: &algs,
                 leeway_secs: leeway, max_iat_age_secs: leeway, access_token_digest: Some(&sig),
             };
             if let Ok(claims) = validate_id_token(&jws, &expect, now) {
@@ -415,7 +421,7 @@ proptest! {
         let jws = Jws::parse(&compact, &parser).expect("fixture header");
         let algs = vec!["RS256".to_owned()];
         let expect = IdTokenExpectations {
-            issuer: ISSUER, tenants: None, client_id: CLIENT_ID, nonce: None, max_age: Some(60), allowed_algs: &algs,
+            issuer: ISSUER, tenants: None, client_id: CLIENT_ID, nonce: None, max_age: Some(60), essential_acr: None, allowed_algs: &algs,
             leeway_secs: 60, max_iat_age_secs: 600, access_token_digest: None,
         };
         let _ = validate_id_token(&jws, &expect, now);
@@ -431,7 +437,7 @@ proptest! {
     fn pending_login_storage_round_trips(state in any::<[u8; 32]>(), created_at in 0u64..(1 << 53), return_to in "/([a-z0-9?=&][a-z0-9/?=&]{0,30})?") {
         let random = LoginRandom { state, nonce: [2; 32], verifier: [3; 32] };
         prop_assume!(state != [2; 32] && state != [3; 32] && state != [0; 32]);
-        let p = authorization_request(&config(), &metadata(), &random, Some(&return_to), created_at).expect("valid").pending;
+        let p = authorization_request(&config(), &metadata(), &random, &LoginOptions::return_to(return_to), created_at).expect("valid").pending;
         prop_assert_eq!(PendingLogin::from_storage_string(&p.to_storage_string(), &SerdeJson), Ok(p));
     }
 
@@ -596,7 +602,7 @@ proptest! {
             let nonce = Nonce::new("n".into());
             let algs = vec!["RS256".to_owned()];
             let expect = IdTokenExpectations {
-                issuer: ISSUER, tenants: None, client_id: CLIENT_ID, nonce: Some(&nonce), max_age: None, allowed_algs: &algs,
+                issuer: ISSUER, tenants: None, client_id: CLIENT_ID, nonce: Some(&nonce), max_age: None, essential_acr: None, allowed_algs: &algs,
                 leeway_secs: 60, max_iat_age_secs: 600, access_token_digest: None,
             };
             // The claims may still pass (an edit of `sub` or of the signature part); the

@@ -5,9 +5,10 @@ use std::fmt;
 
 use super::config::ClientConfig;
 use super::discovery::ProviderMetadata;
-use super::endpoint::append_query;
+use super::endpoint::{append_encoded, form_urlencode};
 use super::error::{Error, InvalidResponse, Misuse, Platform};
 use super::json::{Json, JsonParser};
+use super::login_options::{LoginOptions, essential_acr_claims, is_valid_acr_list};
 use super::pkce::{is_well_formed_verifier, s256_challenge};
 use super::secret::{CodeVerifier, Nonce, State, random_value};
 
@@ -61,13 +62,21 @@ pub struct PendingLogin {
     pub max_age: Option<u64>,
     /// A silent restore (`prompt=none`): a provider answer that interaction is needed ends it quietly.
     pub silent: bool,
+    /// The `acr_values` sent (empty when none).
+    pub acr_values: Vec<String>,
+    /// Whether one of [`Self::acr_values`] was asked as an essential claim: the ID token's `acr`
+    /// must then be one of them.
+    pub acr_essential: bool,
 }
 
 /// An authorization URL to navigate to, and the record to store before navigating.
-/// `Debug` omits the URL's query, which carries `state` and `nonce`.
+/// `Debug` omits the URL's query and the parameters, which carry `state` and `nonce`.
 pub struct AuthorizationRequest {
     /// The full authorization URL.
     pub url: String,
+    /// The request's parameters, form-encoded (the URL's added query): the body of a pushed
+    /// authorization request (RFC 9126 §2.1).
+    pub params: String,
     /// The transaction record.
     pub pending: PendingLogin,
 }
@@ -84,21 +93,22 @@ impl fmt::Debug for AuthorizationRequest {
 
 /// Builds the authorization request (RFC 6749 §4.1.1, RFC 7636 §4.3, OIDC Core §3.1.2.1):
 /// `response_type=code`, `client_id`, `redirect_uri`, `scope`, `state`, `nonce`,
-/// `code_challenge`, `code_challenge_method=S256`, `max_age`, then the extra parameters.
+/// `code_challenge`, `code_challenge_method=S256`, then the typed options of `options`
+/// (`max_age`: the smaller of the login's and the configured one; `prompt`, `login_hint`,
+/// `ui_locales`, `acr_values`, and `claims` for an essential `acr`), then the extra parameters
+/// whose names no typed option took.
 pub fn authorization_request(
     config: &ClientConfig,
     metadata: &ProviderMetadata,
     random: &LoginRandom,
-    return_to: Option<&str>,
+    options: &LoginOptions,
     now: u64,
 ) -> Result<AuthorizationRequest, Error> {
     config.validate()?;
     if !super::discovery::issuer_matches(config, &metadata.issuer) {
         return Err(InvalidResponse::DiscoveryIssuerMismatch.into());
     }
-    if let Some(path) = return_to {
-        check_return_to(path)?;
-    }
+    options.validate()?;
     let values = [&random.state, &random.nonce, &random.verifier];
     let broken = values.iter().any(|v| v.iter().all(|b| *b == 0))
         || random.state == random.nonce
@@ -107,6 +117,10 @@ pub fn authorization_request(
     if broken {
         return Err(Error::Platform(Platform::CryptoUnavailable));
     }
+    let max_age = match (options.max_age, config.max_age) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    };
     let pending = PendingLogin {
         state: State::new(random_value(&random.state)),
         nonce: Nonce::new(random_value(&random.nonce)),
@@ -114,13 +128,25 @@ pub fn authorization_request(
         issuer: config.issuer.clone(),
         client_id: config.client_id.clone(),
         redirect_uri: config.redirect_uri.clone(),
-        return_to: return_to.map(str::to_owned),
+        return_to: options.return_to.clone(),
         created_at: now,
-        max_age: config.max_age,
+        max_age,
         silent: false,
+        acr_values: options.acr_values.clone(),
+        acr_essential: options.acr_essential,
     };
     let challenge = s256_challenge(&pending.verifier);
-    let max_age = config.max_age.map(|m| m.to_string());
+    let max_age = max_age.map(|m| m.to_string());
+    let mut acr_values = String::new();
+    for value in &options.acr_values {
+        if !acr_values.is_empty() {
+            acr_values.push(' ');
+        }
+        acr_values.push_str(value);
+    }
+    let claims = options
+        .acr_essential
+        .then(|| essential_acr_claims(&options.acr_values));
     let mut pairs: Vec<(&str, &str)> = vec![
         ("response_type", "code"),
         ("client_id", &config.client_id),
@@ -131,35 +157,55 @@ pub fn authorization_request(
         ("code_challenge", &challenge),
         ("code_challenge_method", "S256"),
     ];
-    if let Some(m) = &max_age {
-        pairs.push(("max_age", m));
+    let typed = [
+        ("max_age", max_age.as_deref()),
+        ("prompt", options.prompt.as_deref()),
+        ("login_hint", options.login_hint.as_deref()),
+        ("ui_locales", options.ui_locales.as_deref()),
+        (
+            "acr_values",
+            Some(acr_values.as_str()).filter(|v| !v.is_empty()),
+        ),
+        ("claims", claims.as_deref()),
+    ];
+    for (name, value) in typed {
+        if let Some(value) = value {
+            pairs.push((name, value));
+        }
     }
-    pairs.extend(
-        config
-            .extra_auth_params
+    for (name, value) in &config.extra_auth_params {
+        if !typed
             .iter()
-            .map(|(k, v)| (k.as_str(), v.as_str())),
-    );
-    let url = append_query(&metadata.authorization_endpoint, &pairs);
-    Ok(AuthorizationRequest { url, pending })
+            .any(|(typed, set)| set.is_some() && typed == name)
+        {
+            pairs.push((name, value));
+        }
+    }
+    let params = form_urlencode(&pairs);
+    let url = append_encoded(&metadata.authorization_endpoint, &params);
+    Ok(AuthorizationRequest {
+        url,
+        params,
+        pending,
+    })
 }
 
 /// A silent restore request (OpenID Connect Core §3.1.2.1 `prompt=none`): the login request of
-/// [`authorization_request`] with any configured `prompt` replaced by `none`, its record marked
-/// [`PendingLogin::silent`].
+/// [`authorization_request`] with `prompt=none` (in place of any configured `prompt`), its record
+/// marked [`PendingLogin::silent`]. Only `return_to` of `options` is used.
 pub fn silent_authorization_request(
     config: &ClientConfig,
     metadata: &ProviderMetadata,
     random: &LoginRandom,
-    return_to: Option<&str>,
+    options: &LoginOptions,
     now: u64,
 ) -> Result<AuthorizationRequest, Error> {
-    let mut silent = config.clone();
-    silent.extra_auth_params.retain(|(k, _)| k != "prompt");
-    silent
-        .extra_auth_params
-        .push(("prompt".to_owned(), "none".to_owned()));
-    let mut request = authorization_request(&silent, metadata, random, return_to, now)?;
+    let silent = LoginOptions {
+        return_to: options.return_to.clone(),
+        prompt: Some("none".to_owned()),
+        ..LoginOptions::default()
+    };
+    let mut request = authorization_request(config, metadata, random, &silent, now)?;
     request.pending.silent = true;
     Ok(request)
 }
@@ -221,6 +267,11 @@ impl PendingLogin {
             ),
             ("max_age".to_owned(), opt_num(self.max_age)),
             ("silent".to_owned(), Json::Bool(self.silent)),
+            (
+                "acr".to_owned(),
+                Json::Array(self.acr_values.iter().map(|v| s(v)).collect()),
+            ),
+            ("acr_essential".to_owned(), Json::Bool(self.acr_essential)),
         ])
         .to_json_string()
     }
@@ -264,6 +315,30 @@ impl PendingLogin {
                 Some(path.to_owned())
             }
         };
+        let flag = |k: &str| match json.get(k) {
+            None => Some(false),
+            Some(Json::Bool(b)) => Some(*b),
+            Some(_) => None,
+        };
+        // At most the values a login may ask for, each well formed: the record comes back from
+        // the page, so its size and shape are not trusted.
+        let mut acr_values = Vec::new();
+        if let Some(v) = json.get("acr") {
+            let items = v.as_array()?;
+            if items.len() > super::login_options::MAX_ACR_VALUES {
+                return None;
+            }
+            for item in items {
+                acr_values.push(item.as_str()?.to_owned());
+            }
+            if !is_valid_acr_list(&acr_values) {
+                return None;
+            }
+        }
+        let acr_essential = flag("acr_essential")?;
+        if acr_essential && acr_values.is_empty() {
+            return None;
+        }
         Some(Self {
             state: State::new(text("state")?),
             nonce: Nonce::new(text("nonce")?),
@@ -274,11 +349,9 @@ impl PendingLogin {
             return_to,
             created_at: json.get("created_at")?.as_u64()?,
             max_age: opt_num("max_age")?,
-            silent: match json.get("silent") {
-                None => false,
-                Some(Json::Bool(b)) => *b,
-                Some(_) => return None,
-            },
+            silent: flag("silent")?,
+            acr_values,
+            acr_essential,
         })
     }
 }

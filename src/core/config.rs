@@ -69,6 +69,11 @@ pub struct ClientConfig {
     /// A revocation endpoint (RFC 7009) for providers whose discovery document has no
     /// `revocation_endpoint` (Cognito's `/oauth2/revoke`); the discovered one wins.
     pub revocation_endpoint: Option<String>,
+    /// Push every authorization request to the provider's `pushed_authorization_request_endpoint`
+    /// (RFC 9126) and send the browser there with only `client_id` and `request_uri`; default false.
+    /// A provider that advertises none makes every login fail with `par_unsupported`. A provider that
+    /// requires pushed requests gets them without this option.
+    pub pushed_authorization_requests: bool,
 }
 
 /// The tenants a multi-tenant issuer accepts (see [`ClientConfig::allowed_tenants`]).
@@ -196,6 +201,7 @@ impl ClientConfig {
             allowed_tenants: None,
             logout_endpoint: None,
             revocation_endpoint: None,
+            pushed_authorization_requests: false,
         }
     }
 

@@ -40,6 +40,11 @@ pub struct ProviderMetadata {
     pub code_challenge_methods: Option<Vec<String>>,
     /// `scopes_supported`, when present.
     pub scopes_supported: Option<Vec<String>>,
+    /// `pushed_authorization_request_endpoint` (RFC 9126 §5).
+    pub pushed_authorization_request_endpoint: Option<String>,
+    /// `require_pushed_authorization_requests` (RFC 9126 §5): the provider takes authorization
+    /// requests only pushed; default false.
+    pub require_pushed_authorization_requests: bool,
 }
 
 const ISSUER: &str = "issuer";
@@ -54,6 +59,8 @@ const ID_TOKEN_ALGS: &str = "id_token_signing_alg_values_supported";
 const PKCE_METHODS: &str = "code_challenge_methods_supported";
 const RESPONSE_TYPES: &str = "response_types_supported";
 const SCOPES: &str = "scopes_supported";
+const PAR_ENDPOINT: &str = "pushed_authorization_request_endpoint";
+const PAR_REQUIRED: &str = "require_pushed_authorization_requests";
 
 impl ProviderMetadata {
     /// Validates a discovery HTTP response: status 200, a JSON object, then [`Self::from_json`].
@@ -111,11 +118,7 @@ impl ProviderMetadata {
             jwks_uri: optional(JWKS_URI)?,
             end_session_endpoint: optional(END_SESSION_ENDPOINT)?,
             revocation_endpoint: optional(REVOCATION_ENDPOINT)?,
-            iss_parameter_supported: match json.get(ISS_SUPPORTED) {
-                None | Some(Json::Null) => false,
-                Some(Json::Bool(b)) => *b,
-                Some(_) => return Err(Error::metadata_invalid(ISS_SUPPORTED)),
-            },
+            iss_parameter_supported: flag(json, ISS_SUPPORTED)?,
             id_token_signing_algs: match string_list(json, ID_TOKEN_ALGS)? {
                 None => vec!["RS256".to_owned()],
                 Some(list) if list.is_empty() => {
@@ -125,6 +128,8 @@ impl ProviderMetadata {
             },
             code_challenge_methods: string_list(json, PKCE_METHODS)?,
             scopes_supported: string_list(json, SCOPES)?,
+            pushed_authorization_request_endpoint: optional(PAR_ENDPOINT)?,
+            require_pushed_authorization_requests: flag(json, PAR_REQUIRED)?,
         };
         // ID tokens are only accepted with a verified signature, and the keys come only from
         // `jwks_uri` (REQUIRED by OIDC Discovery §3): without it a login could never complete,
@@ -163,6 +168,7 @@ impl ProviderMetadata {
             (JWKS_URI, &self.jwks_uri),
             (END_SESSION_ENDPOINT, &self.end_session_endpoint),
             (REVOCATION_ENDPOINT, &self.revocation_endpoint),
+            (PAR_ENDPOINT, &self.pushed_authorization_request_endpoint),
         ];
         for (name, value) in optionals {
             if let Some(v) = value {
@@ -172,6 +178,10 @@ impl ProviderMetadata {
         members.push((
             ISS_SUPPORTED.to_owned(),
             Json::Bool(self.iss_parameter_supported),
+        ));
+        members.push((
+            PAR_REQUIRED.to_owned(),
+            Json::Bool(self.require_pushed_authorization_requests),
         ));
         members.push((ID_TOKEN_ALGS.to_owned(), list(&self.id_token_signing_algs)));
         if let Some(v) = &self.code_challenge_methods {
@@ -203,6 +213,15 @@ pub(crate) fn tenant_segment<'a>(template: &str, candidate: &'a str) -> Option<&
         && !suffix.contains(TENANT_PLACEHOLDER);
     let segment = candidate.strip_prefix(prefix)?.strip_suffix(suffix)?;
     (well_formed && !segment.is_empty() && !segment.contains(['/', '?', '#'])).then_some(segment)
+}
+
+/// An optional boolean member: absent or `null` is false, another type is `MetadataInvalid`.
+fn flag(json: &Json, field: &'static str) -> Result<bool, Error> {
+    match json.get(field) {
+        None | Some(Json::Null) => Ok(false),
+        Some(Json::Bool(b)) => Ok(*b),
+        Some(_) => Err(Error::metadata_invalid(field)),
+    }
 }
 
 /// An optional string member: absent or `null` is `None`, another type is `MetadataInvalid`.

@@ -165,8 +165,13 @@ fn encode_component(s: &str, out: &mut String) {
 /// Appends form-encoded `pairs` to `endpoint` as query parameters, after `?` or, when the
 /// endpoint already has a query (RFC 6749 §3.1 allows one), after `&`.
 pub fn append_query(endpoint: &str, pairs: &[(&str, &str)]) -> String {
+    append_encoded(endpoint, &form_urlencode(pairs))
+}
+
+/// Appends an already form-encoded query to `endpoint`, like [`append_query`].
+pub fn append_encoded(endpoint: &str, encoded: &str) -> String {
     let mut url = endpoint.to_owned();
-    if pairs.is_empty() {
+    if encoded.is_empty() {
         return url;
     }
     if !url.contains('?') {
@@ -174,7 +179,7 @@ pub fn append_query(endpoint: &str, pairs: &[(&str, &str)]) -> String {
     } else if !url.ends_with('?') && !url.ends_with('&') {
         url.push('&');
     }
-    url.push_str(&form_urlencode(pairs));
+    url.push_str(encoded);
     url
 }
 

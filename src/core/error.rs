@@ -50,6 +50,8 @@ pub enum ErrorOrigin {
     Redirect,
     /// In a token endpoint response (RFC 6749 §5.2).
     TokenEndpoint,
+    /// In a pushed authorization request endpoint response (RFC 9126 §2.3).
+    PushedAuthorization,
     /// From another endpoint.
     Other,
 }
@@ -122,6 +124,12 @@ pub enum InvalidResponse {
     RevocationIncomplete,
     /// The provider's answer to a logout carried a `state` other than the one sent, or none.
     LogoutStateMismatch,
+    /// The pushed authorization request endpoint answered 201 without a usable member (RFC 9126
+    /// §2.2: a non-empty `request_uri`, a positive integer `expires_in`).
+    InvalidParResponse {
+        /// The member name.
+        field: &'static str,
+    },
     /// The ID token failed validation (OIDC Core §3.1.3.7).
     IdToken(IdTokenProblem),
 }
@@ -160,6 +168,8 @@ pub enum IdTokenProblem {
     Sub,
     /// `auth_time` missing, bad or too old for `max_age`.
     AuthTime,
+    /// `acr` missing or not one of the values asked as essential (OIDC Core §5.5.1.1).
+    Acr,
     /// `at_hash` does not match the access token.
     AtHash,
     /// The JWS `typ` says this is not an ID token (RFC 8725 §3.11).
@@ -182,6 +192,10 @@ pub enum Unsupported {
     Userinfo,
     /// The provider refused to revoke the refresh token (`unsupported_token_type`, RFC 7009 §2.2.1).
     Revocation,
+    /// Pushed authorization requests (RFC 9126) are asked for (by the client option, or by the
+    /// provider's `require_pushed_authorization_requests`) but the provider advertises no
+    /// `pushed_authorization_request_endpoint`.
+    PushedAuthorization,
 }
 
 /// The application used the library wrongly, or there is nothing to do.

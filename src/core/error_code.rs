@@ -24,6 +24,7 @@ impl IdTokenProblem {
             Self::Nonce => "nonce",
             Self::Sub => "sub",
             Self::AuthTime => "auth_time",
+            Self::Acr => "acr",
             Self::AtHash => "at_hash",
             Self::Typ => "typ",
             Self::Crit => "crit",
@@ -93,6 +94,7 @@ impl Error {
         match self {
             Self::Server(e) => match e.origin {
                 ErrorOrigin::Redirect => "authorization_error",
+                ErrorOrigin::PushedAuthorization => "par_error",
                 _ if e.needs_spa_registration() => "spa_registration_required",
                 _ if e.demands_client_secret() => "confidential_client_required",
                 ErrorOrigin::TokenEndpoint | ErrorOrigin::Other => "token_error",
@@ -102,6 +104,7 @@ impl Error {
             Self::Unsupported(Unsupported::ResponseTypeCode) => "response_type_unsupported",
             Self::Unsupported(Unsupported::Userinfo) => "userinfo_unsupported",
             Self::Unsupported(Unsupported::Revocation) => "revocation_unsupported",
+            Self::Unsupported(Unsupported::PushedAuthorization) => "par_unsupported",
             Self::Misuse(e) => match e {
                 Misuse::NoPendingLogin => "no_pending_login",
                 Misuse::TransactionExpired => "login_expired",
@@ -135,7 +138,8 @@ impl Error {
                 | InvalidResponse::UnexpectedParameter { name } => Some(name.as_str()),
                 InvalidResponse::InsecureEndpoint { field }
                 | InvalidResponse::MetadataInvalid { field }
-                | InvalidResponse::InvalidTokenResponse { field } => Some(field),
+                | InvalidResponse::InvalidTokenResponse { field }
+                | InvalidResponse::InvalidParResponse { field } => Some(field),
                 InvalidResponse::IdToken(p) => Some(p.as_str()),
                 _ => None,
             },
@@ -240,6 +244,7 @@ fn invalid_response_code(e: &InvalidResponse) -> &'static str {
         InvalidResponse::UserInfoSubMismatch => "userinfo_sub_mismatch",
         InvalidResponse::RevocationIncomplete => "revocation_incomplete",
         InvalidResponse::LogoutStateMismatch => "logout_state_mismatch",
+        InvalidResponse::InvalidParResponse { .. } => "invalid_par_response",
         InvalidResponse::IdToken(_) => "id_token_invalid",
     }
 }

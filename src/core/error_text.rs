@@ -39,6 +39,7 @@ fn id_token_text(p: &IdTokenProblem) -> &'static str {
         IdTokenProblem::AuthTime => {
             "its auth_time claim is missing, invalid or too old for max_age"
         }
+        IdTokenProblem::Acr => "its acr claim is not one of the values asked as essential",
         IdTokenProblem::AtHash => "its at_hash claim does not match the access token",
         IdTokenProblem::Typ => "its typ header says it is not an ID token",
         IdTokenProblem::Crit => "it carries a crit header this client does not understand",
@@ -61,6 +62,10 @@ impl fmt::Display for Error {
                     (ErrorOrigin::Redirect, _) => {
                         write!(f, "the authorization server returned the error \"{code}\"")
                     }
+                    (ErrorOrigin::PushedAuthorization, _) => write!(
+                        f,
+                        "the pushed authorization request endpoint returned the error \"{code}\""
+                    ),
                     (_, Some(status)) => write!(
                         f,
                         "the token endpoint returned the error \"{code}\" (HTTP {status})"
@@ -81,6 +86,9 @@ impl fmt::Display for Error {
             Self::Unsupported(Unsupported::Revocation) => {
                 f.write_str("the provider does not revoke refresh tokens")
             }
+            Self::Unsupported(Unsupported::PushedAuthorization) => f.write_str(
+                "the provider has no pushed authorization request endpoint",
+            ),
             Self::Misuse(e) => match e {
                 Misuse::NoPendingLogin => f.write_str("no pending login matches this callback"),
                 Misuse::TransactionExpired => f.write_str("the pending login has expired"),
@@ -179,6 +187,10 @@ fn fmt_invalid_response(e: &InvalidResponse, f: &mut fmt::Formatter<'_>) -> fmt:
         InvalidResponse::LogoutStateMismatch => {
             f.write_str("the logout response state does not match the logout request")
         }
+        InvalidResponse::InvalidParResponse { field } => write!(
+            f,
+            "the pushed authorization response member \"{field}\" is missing or invalid"
+        ),
         InvalidResponse::IdToken(IdTokenProblem::RefreshMismatch(field)) => write!(
             f,
             "the ID token is invalid: the refreshed ID token differs from the original in \"{field}\""
@@ -201,6 +213,9 @@ impl Error {
                 ErrorOrigin::Redirect => {
                     "The provider refused the login (see the OAuth error code): show it as plain text and let the user try again."
                 }
+                ErrorOrigin::PushedAuthorization => {
+                    "The provider refused the pushed login request (see the OAuth error code): check the login options and the client registration."
+                }
                 _ => {
                     "The provider refused the token request (see the OAuth error code): for invalid_grant start a new login; otherwise check the client registration."
                 }
@@ -217,6 +232,9 @@ impl Error {
             }
             Self::Unsupported(Unsupported::Revocation) => {
                 "The local session has ended; enable refresh-token revocation at the provider so that logout also ends the grant."
+            }
+            Self::Unsupported(Unsupported::PushedAuthorization) => {
+                "Turn off pushedAuthorizationRequests, or enable PAR (RFC 9126) at the provider."
             }
             Self::Misuse(e) => match e {
                 Misuse::NoPendingLogin => {
@@ -352,8 +370,14 @@ fn invalid_response_hint(e: &InvalidResponse) -> &'static str {
         InvalidResponse::IdToken(IdTokenProblem::Alg) => {
             "Align the client's allowed ID-token algorithms with the provider's signing algorithm."
         }
+        InvalidResponse::InvalidParResponse { .. } => {
+            "The provider's answer to the pushed login request is not conformant: check the named member at the provider."
+        }
         InvalidResponse::IdToken(IdTokenProblem::AuthTime) => {
             "The user must authenticate again because max_age has passed: start a new login."
+        }
+        InvalidResponse::IdToken(IdTokenProblem::Acr) => {
+            "The user was not authenticated as asked (acr): start a new login; check which acr values the provider supports."
         }
         InvalidResponse::IdToken(IdTokenProblem::Tid) => {
             "The user belongs to a tenant (organisation) that allowedTenants does not list: add its tenant id if its users may sign in."

@@ -62,6 +62,9 @@ pub struct IdTokenExpectations<'a> {
     pub nonce: Option<&'a Nonce>,
     /// The `max_age` sent, requiring `auth_time`.
     pub max_age: Option<u64>,
+    /// The `acr` values asked as essential (OIDC Core §5.5.1.1): the token's `acr` must be one of
+    /// them. `None` when none was essential (a voluntary `acr` is never refused).
+    pub essential_acr: Option<&'a [String]>,
     /// Allowed `alg` values: client allow-list ∩ provider metadata (computed by the caller).
     pub allowed_algs: &'a [String],
     /// Clock tolerance, seconds.
@@ -107,7 +110,8 @@ fn typ_is_acceptable(typ: Option<&str>) -> bool {
 
 /// Validates the claims of a parsed ID token (OIDC Core §3.1.3.7): `alg` (E04, E06), `typ`,
 /// `iss` (E07), `aud`/`azp` (E08), `sub` (E10), `exp`, `iat` (E11, E13), `nbf`, `nonce`
-/// (E14), `auth_time` for `max_age` (E22), `at_hash` (E21) and, in multi-tenant mode, `tid`.
+/// (E14), `auth_time` for `max_age` (E22), an essential `acr` (E24), `at_hash` (E21) and, in
+/// multi-tenant mode, `tid`.
 pub fn validate_id_token(
     jws: &Jws,
     expect: &IdTokenExpectations<'_>,
@@ -184,6 +188,12 @@ pub fn validate_id_token(
         let t = auth_time.ok_or(fail(IdTokenProblem::AuthTime))?;
         if t.saturating_add(max_age).saturating_add(leeway) < now {
             return Err(fail(IdTokenProblem::AuthTime));
+        }
+    }
+    if let Some(asked) = expect.essential_acr {
+        let ok = matches!(payload.get("acr"), Some(Json::String(acr)) if asked.contains(acr));
+        if !ok {
+            return Err(fail(IdTokenProblem::Acr));
         }
     }
     let at_hash_claim = match payload.get("at_hash") {

@@ -7,7 +7,8 @@
 //! verification.
 //!
 //! Flow: [`ProviderMetadata::from_response`] → [`authorization_request`] (store the
-//! [`PendingLogin`]) → [`CallbackParams::from_pairs`] → [`CallbackParams::validate`] →
+//! [`PendingLogin`]; with [`pushed_endpoint`], push it with [`par_request`] and navigate to
+//! [`pushed_authorization_url`]) → [`CallbackParams::from_pairs`] → [`CallbackParams::validate`] →
 //! [`code_request`] → [`TokenResponse::from_response`] → [`Jws::parse`] → [`check_alg`] →
 //! [`JwkSet::select`] → signature verification (driver, WebCrypto) → [`validate_id_token`].
 //!
@@ -29,7 +30,9 @@ pub mod id_token;
 pub mod json;
 pub mod jwks;
 pub mod jwt;
+pub mod login_options;
 pub mod logout;
+pub mod par;
 pub mod pkce;
 pub mod secret;
 pub mod token;
@@ -47,7 +50,7 @@ pub use callback::{CallbackParams, RESPONSE_PARAMS, ValidatedCallback};
 pub use config::{ClientConfig, LogoutEndpoint, Tenants, check_distinct_issuers};
 pub use digest::Sha;
 pub use discovery::{ProviderMetadata, discovery_url};
-pub use endpoint::{append_query, check_endpoint, form_urlencode};
+pub use endpoint::{append_encoded, append_query, check_endpoint, form_urlencode};
 pub use error::{
     Error, ErrorOrigin, IdTokenProblem, InvalidResponse, LoginRequiredReason, Misuse, OAuthError,
     Platform, SessionError, Transport, Unsupported,
@@ -59,10 +62,12 @@ pub use id_token::{
 pub use json::{Json, JsonParser};
 pub use jwks::{Jwk, JwkSet, KeyKind, KeyMatch, check_alg, check_signature_shape};
 pub use jwt::Jws;
+pub use login_options::LoginOptions;
 pub use logout::{
     Revocation, check_logout_state, configured_logout_url, end_session_url, revocation_outcome,
     revocation_request,
 };
+pub use par::{PushedRequest, par_request, pushed_authorization_url, pushed_endpoint};
 pub use pkce::s256_challenge;
 pub use secret::{
     AccessToken, AuthorizationCode, CodeVerifier, IdToken, Nonce, RefreshToken, State,

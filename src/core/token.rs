@@ -18,9 +18,14 @@ use super::secret::{AccessToken, IdToken, RefreshToken};
 pub const MAX_EXPIRES_IN: u64 = 10 * 366 * 24 * 3600;
 
 fn token_request(metadata: &ProviderMetadata, body: String) -> HttpRequest {
+    form_post(&metadata.token_endpoint, body)
+}
+
+/// A form POST that asks for JSON (the token and pushed authorization request endpoints).
+pub(crate) fn form_post(url: &str, body: String) -> HttpRequest {
     HttpRequest {
         method: Method::Post,
-        url: metadata.token_endpoint.clone(),
+        url: url.to_owned(),
         headers: vec![
             (
                 "Content-Type".to_owned(),
@@ -93,7 +98,7 @@ impl TokenResponse {
     /// `Error::Server` (D12), redirects `UnexpectedRedirect`.
     pub fn from_response(resp: &HttpResponse, parser: &dyn JsonParser) -> Result<Self, Error> {
         if resp.status != 200 {
-            return Err(error_response(resp, parser));
+            return Err(error_response(resp, parser, ErrorOrigin::TokenEndpoint));
         }
         let json = json_object(resp, parser)?;
         let access_token = match json.get("access_token") {
@@ -133,9 +138,13 @@ impl TokenResponse {
     }
 }
 
-/// A non-200 response: a JSON `error` body is the provider's OAuth error (RFC 6749 §5.2),
-/// anything else the status.
-fn error_response(resp: &HttpResponse, parser: &dyn JsonParser) -> Error {
+/// An unsuccessful response: a JSON `error` body is the provider's OAuth error (RFC 6749 §5.2),
+/// received at `origin`; anything else the status.
+pub(crate) fn error_response(
+    resp: &HttpResponse,
+    parser: &dyn JsonParser,
+    origin: ErrorOrigin,
+) -> Error {
     if (300..400).contains(&resp.status) {
         return status_error(resp.status);
     }
@@ -149,7 +158,7 @@ fn error_response(resp: &HttpResponse, parser: &dyn JsonParser) -> Error {
                         error_description: text("error_description"),
                         error_uri: text("error_uri"),
                         status: Some(resp.status),
-                        origin: ErrorOrigin::TokenEndpoint,
+                        origin,
                     });
                 }
             }

@@ -11,6 +11,7 @@ mod keys;
 mod platform;
 mod session;
 
+pub use crate::core::LoginOptions;
 pub use events::{AuthEvent, SignedOutReason};
 pub use keys::REFETCH_COOLDOWN_SECS;
 pub use platform::Platform;
@@ -19,12 +20,13 @@ use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use crate::core::{
-    AccessToken, CallbackParams, ClientConfig, Error, IdTokenClaims, IdTokenExpectations, Json,
-    Jws, LoginRandom, LoginRequiredReason, Misuse, PendingLogin, ProviderMetadata, Revocation,
-    TokenResponse, authorization_request, check_logout_state, code_request, configured_logout_url,
-    discovery_url, end_session_url, needs_interaction, refresh_request, revocation_outcome,
-    revocation_request, silent_authorization_request, userinfo_claims, userinfo_request,
-    validate_id_token, validate_refreshed_id_token,
+    AccessToken, AuthorizationRequest, CallbackParams, ClientConfig, Error, IdTokenClaims,
+    IdTokenExpectations, Json, Jws, LoginRandom, LoginRequiredReason, Misuse, PendingLogin,
+    ProviderMetadata, PushedRequest, Revocation, TokenResponse, authorization_request,
+    check_logout_state, code_request, configured_logout_url, discovery_url, end_session_url,
+    needs_interaction, par_request, pushed_authorization_url, pushed_endpoint, refresh_request,
+    revocation_outcome, revocation_request, silent_authorization_request, userinfo_claims,
+    userinfo_request, validate_id_token, validate_refreshed_id_token,
 };
 use crate::core::{HttpRequest, HttpResponse, Method, OAuthError, Sha, Transport};
 use flight::SingleFlight;
@@ -48,23 +50,6 @@ const LOGOUT_KEY: &str = "oxidc.tx.logout";
 /// The longest `Retry-After` a revocation waits for, in seconds.
 const MAX_REVOCATION_WAIT_SECS: u64 = 5;
 
-/// Options for [`Client::login`].
-#[derive(Clone, Debug, Default)]
-#[non_exhaustive]
-pub struct LoginOptions {
-    /// Same-origin path to return to after the callback (for example `/orders?page=2`).
-    pub return_to: Option<String>,
-}
-
-impl LoginOptions {
-    /// Options that return to `path` after login.
-    pub fn return_to(path: impl Into<String>) -> Self {
-        LoginOptions {
-            return_to: Some(path.into()),
-        }
-    }
-}
-
 /// What a successful callback yields.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
@@ -83,9 +68,9 @@ type BuildLogin = fn(
     &ClientConfig,
     &ProviderMetadata,
     &LoginRandom,
-    Option<&str>,
+    &LoginOptions,
     u64,
-) -> Result<crate::core::AuthorizationRequest, Error>;
+) -> Result<AuthorizationRequest, Error>;
 
 /// An OpenID Connect client session for one provider, generic over where it runs.
 ///
@@ -179,14 +164,25 @@ impl<P: Platform> Client<P> {
         &self.inner.platform
     }
 
-    /// Prepares a login: stores the transaction record and returns the authorization URL, without navigating.
-    pub fn authorization_url(&self, options: &LoginOptions) -> Result<String, Error> {
-        self.prepare_login(authorization_request, options.return_to.as_deref())
+    /// Prepares a login: stores the transaction record and resolves to the URL to navigate to,
+    /// without navigating. When logins are pushed ([`crate::core::pushed_endpoint`]: the provider
+    /// requires it, or [`ClientConfig::pushed_authorization_requests`]), the request is pushed first
+    /// (RFC 9126) and the URL carries only `client_id` and `request_uri`; a failed push removes the
+    /// record again and never falls back to a front-channel request.
+    pub async fn authorization_url(&self, options: &LoginOptions) -> Result<String, Error> {
+        self.prepare_login(authorization_request, options).await
     }
 
-    /// Draws the login's randomness, builds the request with `build`, and stores its record.
-    fn prepare_login(&self, build: BuildLogin, return_to: Option<&str>) -> Result<String, Error> {
-        let p = &self.inner.platform;
+    /// Checks whether the login is pushed, draws its randomness, builds the request with `build`,
+    /// stores its record (before its first `await`), and pushes it when it must.
+    async fn prepare_login(
+        &self,
+        build: BuildLogin,
+        options: &LoginOptions,
+    ) -> Result<String, Error> {
+        let inner = &self.inner;
+        let p = &inner.platform;
+        let push = pushed_endpoint(&inner.config, &inner.metadata)?;
         let mut random = LoginRandom {
             state: [0; 32],
             nonce: [0; 32],
@@ -195,37 +191,62 @@ impl<P: Platform> Client<P> {
         p.fill_random(&mut random.state)?;
         p.fill_random(&mut random.nonce)?;
         p.fill_random(&mut random.verifier)?;
-        let request = build(
-            &self.inner.config,
-            &self.inner.metadata,
-            &random,
-            return_to,
-            p.now(),
-        )?;
+        let request = build(&inner.config, &inner.metadata, &random, options, p.now())?;
         // At most one pending login per tab: an abandoned earlier attempt is forgotten.
         p.transaction_clear(TRANSACTION_PREFIX);
         let key = transaction_key(request.pending.state.secret());
         p.transaction_put(&key, &request.pending.to_storage_string())?;
-        Ok(request.url)
+        let Some(endpoint) = push else {
+            return Ok(request.url);
+        };
+        let pushed = self.push(endpoint, &request).await;
+        if pushed.is_err() {
+            // No login can complete without its pushed request: its record goes too.
+            p.transaction_clear(&key);
+        }
+        pushed
     }
 
-    /// Starts a login: stores the transaction record and navigates the page to the provider.
-    pub fn login(&self, options: &LoginOptions) -> Result<(), Error> {
-        let url = self.authorization_url(options)?;
+    /// Pushes `request` (RFC 9126 §2) and returns the authorization URL that refers to it. The
+    /// provider's error text loses any echo of the request's `state` or `nonce`.
+    async fn push(&self, endpoint: &str, request: &AuthorizationRequest) -> Result<String, Error> {
+        let p = &self.inner.platform;
+        let response = p.fetch(&par_request(endpoint, request)).await?;
+        let pending = &request.pending;
+        let pushed = PushedRequest::from_response(&response, p.json())
+            .map_err(|e| e.without_secrets(&[pending.state.secret(), pending.nonce.secret()]))?;
+        Ok(pushed_authorization_url(
+            &self.inner.metadata,
+            &self.inner.config.client_id,
+            &pushed.request_uri,
+        ))
+    }
+
+    /// Starts a login: stores the transaction record and navigates the page to the provider (after
+    /// pushing the request, see [`Client::authorization_url`]).
+    pub async fn login(&self, options: &LoginOptions) -> Result<(), Error> {
+        let url = self.authorization_url(options).await?;
         self.inner.platform.navigate(&url)
     }
 
     /// Restores a session after a reload with no other tab to take it from: a top-level `prompt=none`
-    /// redirect that comes back to `return_to` signed in when the provider still has a session for the
-    /// user. Returns false (and does nothing) when a silent restore in this tab already came back
-    /// needing interaction, until the next interactive login: a restore never loops.
-    pub fn restore_silently(&self, return_to: Option<&str>) -> Result<bool, Error> {
+    /// redirect (pushed like any login when logins are pushed) that comes back to `return_to` signed
+    /// in when the provider still has a session for the user. Resolves to false (and does nothing)
+    /// when a silent restore in this tab already came back needing interaction, until the next
+    /// interactive login: a restore never loops.
+    pub async fn restore_silently(&self, return_to: Option<&str>) -> Result<bool, Error> {
         let p = &self.inner.platform;
         if let Some(marker) = p.transaction_take(RESTORE_FAILED_KEY)? {
             p.transaction_put(RESTORE_FAILED_KEY, &marker)?;
             return Ok(false);
         }
-        let url = self.prepare_login(silent_authorization_request, return_to)?;
+        let options = LoginOptions {
+            return_to: return_to.map(str::to_owned),
+            ..LoginOptions::default()
+        };
+        let url = self
+            .prepare_login(silent_authorization_request, &options)
+            .await?;
         p.navigate(&url)?;
         Ok(true)
     }
@@ -339,6 +360,9 @@ impl<P: Platform> Client<P> {
             client_id: &cfg.client_id,
             nonce: pending.map(|p| &p.nonce),
             max_age: pending.and_then(|p| p.max_age),
+            essential_acr: pending
+                .filter(|p| p.acr_essential)
+                .map(|p| p.acr_values.as_slice()),
             allowed_algs: &allowed,
             leeway_secs: cfg.leeway_secs,
             max_iat_age_secs: cfg.max_iat_age_secs,
@@ -927,3 +951,11 @@ mod userinfo_logout_tests;
 #[cfg(test)]
 #[path = "tests/refresh_policy.rs"]
 mod refresh_policy_tests;
+
+#[cfg(test)]
+#[path = "tests/par.rs"]
+mod par_tests;
+
+#[cfg(test)]
+#[path = "tests/login_options.rs"]
+mod login_options_tests;

@@ -26,6 +26,7 @@ const KNOWN: &[&str] = &[
     "allowedTenants",
     "logoutEndpoint",
     "revocationEndpoint",
+    "pushedAuthorizationRequests",
 ];
 
 const LOGOUT_ENDPOINT_KEYS: &[&str] =
@@ -213,6 +214,7 @@ pub(crate) fn read(obj: &JsValue) -> Result<Options, JsValue> {
         .map(|v| logout_endpoint(&v))
         .transpose()?;
     config.revocation_endpoint = string(obj, "revocationEndpoint")?;
+    config.pushed_authorization_requests = boolean(obj, "pushedAuthorizationRequests", false)?;
     let timeout_ms = seconds(obj, "timeoutMs")?.map(|ms| ms.min(u32::MAX as u64) as u32);
     let silent_restore = match string(obj, "restore")?.as_deref() {
         None | Some("none") => false,

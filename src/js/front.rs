@@ -4,11 +4,14 @@
 //! serves every tab of the app. So the page that makes a call hands over the transaction records it
 //! took out of its own `sessionStorage` for that call, and the engine answers with what to write back
 //! and where to navigate. The driver reaches these through [`EnginePlatform`], whose storage and
-//! navigation act on the [`Front`] of the call being handled. The driver makes every such storage
-//! call synchronously within the call (before its first `await`; see `Client::logout_url`), which
-//! is what lets one slot serve every call in turn.
+//! navigation act on the [`Front`] of the call being handled. The driver makes nearly every such
+//! storage call synchronously within the call (before its first `await`; see `Client::logout_url`),
+//! which is what lets one slot serve every call in turn; a call whose storage work goes on after an
+//! `await` (a login, whose record goes again when its push fails) runs in [`in_front`], which puts its
+//! front in the slot for each poll.
 
 use std::cell::RefCell;
+use std::future::Future;
 use std::rc::Rc;
 
 use wasm_bindgen::JsValue;
@@ -16,6 +19,9 @@ use wasm_bindgen::JsValue;
 use crate::browser::BrowserPlatform;
 use crate::core::{Error, HttpRequest, HttpResponse, JsonParser, Platform as PlatformError, Sha};
 use crate::driver::Platform;
+
+/// The answer of one call, to come.
+pub(crate) type Call = std::pin::Pin<Box<dyn Future<Output = Result<JsValue, JsValue>>>>;
 
 /// What one call read from and does to its page: records supplied, storage writes, navigation.
 #[derive(Default)]
@@ -78,6 +84,15 @@ impl EnginePlatform {
         let out = f();
         *self.front.borrow_mut() = previous;
         out
+    }
+
+    /// `future`, with `front` as the page of the call at each poll: its storage calls and
+    /// navigation act on that page even after an `await`.
+    pub(crate) fn in_front(&self, front: &Rc<Front>, mut future: Call) -> Call {
+        let (platform, front) = (self.clone(), Rc::clone(front));
+        Box::pin(std::future::poll_fn(move |cx| {
+            platform.with_front(&front, || future.as_mut().poll(cx))
+        }))
     }
 
     fn front(&self) -> Result<Rc<Front>, Error> {

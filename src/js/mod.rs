@@ -9,7 +9,8 @@
 //! message can install a session: tokens come only from the engine's own token requests.
 //!
 //! The protocol (version 1), page to engine: `{ id, op, ... }` with `op` one of `init` (`options`,
-//! `records`, `here`, `callback`), `login` (`returnTo`), `callback` (`url`, `records`), `token`
+//! `records`, `here`, `callback`), `login` (`returnTo`, `prompt`, `loginHint`, `maxAge`, `uiLocales`,
+//! `acrValues`, `acrEssential`), `callback` (`url`, `records`), `token`
 //! (`force`), `userinfo` (`refresh`), `logout`, `logoutReturn` (`url`, `records`), `revalidate`.
 //! Engine to page: `{ id, ok }` or `{ id, err }`, both with `store` (a list of `[key, value]` writes
 //! and `[prefix]` removals for the page's `sessionStorage`) and `navigate` when there is one; and
@@ -20,12 +21,11 @@
 mod config;
 mod error;
 mod front;
+mod login;
 mod wire;
 
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
-use std::future::Future;
-use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Context, Poll, Waker};
 
@@ -132,7 +132,7 @@ fn state_message(driver: &Driver, event: Option<&AuthEvent>, generation: u64) ->
 /// Polls `call` once at once, so that its synchronous start (where the driver reads and writes the
 /// page's storage) runs while the call's [`Front`] is in place; the rest runs as a task that answers
 /// `reply`.
-fn start(call: Pin<Box<dyn Future<Output = Result<JsValue, JsValue>>>>, reply: Reply) {
+fn start(call: front::Call, reply: Reply) {
     let mut call = call;
     match call.as_mut().poll(&mut Context::from_waker(Waker::noop())) {
         Poll::Ready(result) => reply.send(result),
@@ -220,15 +220,21 @@ impl Engine {
         let driver = hosted.driver.clone();
         let platform = driver.platform().clone();
         platform.with_front(&front, || match op.as_str() {
-            "login" => reply.send(
-                driver
-                    .login(&crate::driver::LoginOptions {
-                        return_to: bounded_string(&msg, "returnTo", MAX_URL_CHARS),
-                        ..Default::default()
-                    })
-                    .map(|()| JsValue::UNDEFINED)
-                    .map_err(js_err),
-            ),
+            "login" => match login::read(&msg, MAX_URL_CHARS) {
+                // The login may push its request before it navigates, and takes its record back
+                // when the push fails: all of it acts on this page.
+                Ok(options) => start(
+                    platform.in_front(
+                        &front,
+                        Box::pin(async move {
+                            driver.login(&options).await.map_err(js_err)?;
+                            Ok(JsValue::UNDEFINED)
+                        }),
+                    ),
+                    reply,
+                ),
+                Err(e) => reply.send(Err(e)),
+            },
             "callback" => {
                 let url = bounded_string(&msg, "url", MAX_URL_CHARS).unwrap_or_default();
                 start(
@@ -394,20 +400,22 @@ async fn init(
     let mut restoring = false;
     if hosted.silent_restore && !flag(&msg, "callback") && !driver.is_authenticated() {
         let here = bounded_string(&msg, "here", MAX_URL_CHARS);
-        let platform = driver.platform().clone();
-        restoring = platform
-            .with_front(&front, || {
-                // A path that is no valid return path (`//x`, a backslash) comes back to `/`.
-                driver
-                    .restore_silently(here.as_deref())
-                    .or_else(|e| match e {
-                        Error::Misuse(crate::core::Misuse::InvalidReturnTo) => {
-                            driver.restore_silently(None)
-                        }
-                        e => Err(e),
-                    })
-            })
-            .map_err(js_err)?;
+        let restore = driver.clone();
+        let restored = async move {
+            // A path that is no valid return path (`//x`, a backslash) comes back to `/`.
+            let done = match restore.restore_silently(here.as_deref()).await {
+                Err(Error::Misuse(crate::core::Misuse::InvalidReturnTo)) => {
+                    restore.restore_silently(None).await
+                }
+                other => other,
+            };
+            done.map(JsValue::from_bool).map_err(js_err)
+        };
+        restoring = driver
+            .platform()
+            .in_front(&front, Box::pin(restored))
+            .await?
+            .is_truthy();
     }
     let out = state_message(driver, None, hosted.events.get());
     set(

@@ -374,3 +374,66 @@ fn c08_jwks_uri_is_required_for_openid_and_checked_like_an_endpoint() {
         Some("https://op.example.com/jwks")
     );
 }
+
+#[test]
+fn a08_pushed_authorization_members_are_read_checked_and_cached() {
+    let m = with(|m| {
+        m.remove("pushed_authorization_request_endpoint");
+    })
+    .unwrap();
+    assert_eq!(m.pushed_authorization_request_endpoint, None);
+    assert!(!m.require_pushed_authorization_requests);
+    let m = with(|m| {
+        m.insert(
+            "pushed_authorization_request_endpoint".into(),
+            "https://op.example.com/par".into(),
+        );
+        m.insert("require_pushed_authorization_requests".into(), true.into());
+    })
+    .unwrap();
+    assert_eq!(
+        m.pushed_authorization_request_endpoint.as_deref(),
+        Some("https://op.example.com/par")
+    );
+    assert!(m.require_pushed_authorization_requests);
+    let text = m.to_json().to_json_string();
+    assert_eq!(
+        ProviderMetadata::from_json(&config(), &SerdeJson.parse(&text).unwrap()),
+        Ok(m)
+    );
+    let endpoint = |v: serde_json::Value| {
+        with(|m| {
+            m.insert("pushed_authorization_request_endpoint".into(), v);
+        })
+    };
+    assert_eq!(
+        endpoint("http://op.example.com/par".into()).unwrap_err(),
+        Error::InvalidResponse(InvalidResponse::InsecureEndpoint {
+            field: "pushed_authorization_request_endpoint"
+        })
+    );
+    assert_eq!(
+        endpoint(serde_json::json!(7)).unwrap_err(),
+        Error::metadata_invalid("pushed_authorization_request_endpoint")
+    );
+    assert_eq!(
+        endpoint(serde_json::Value::Null)
+            .unwrap()
+            .pushed_authorization_request_endpoint,
+        None
+    );
+    let required = |v: serde_json::Value| {
+        with(|m| {
+            m.insert("require_pushed_authorization_requests".into(), v);
+        })
+    };
+    assert_eq!(
+        required("true".into()).unwrap_err(),
+        Error::metadata_invalid("require_pushed_authorization_requests")
+    );
+    assert!(
+        !required(serde_json::Value::Null)
+            .unwrap()
+            .require_pushed_authorization_requests
+    );
+}

@@ -97,6 +97,16 @@ fn every_error() -> Vec<(Error, &'static str)> {
         (ir(R::UserInfoSubMismatch), "userinfo_sub_mismatch"),
         (ir(R::RevocationIncomplete), "revocation_incomplete"),
         (ir(R::LogoutStateMismatch), "logout_state_mismatch"),
+        (
+            server(ErrorOrigin::PushedAuthorization, "invalid_request", None),
+            "par_error",
+        ),
+        (
+            ir(R::InvalidParResponse {
+                field: "request_uri",
+            }),
+            "invalid_par_response",
+        ),
         (Error::id_token(P::Malformed), "id_token_invalid"),
         (Error::id_token(P::Alg), "id_token_invalid"),
         (Error::id_token(P::Signature), "id_token_invalid"),
@@ -111,6 +121,7 @@ fn every_error() -> Vec<(Error, &'static str)> {
         (Error::id_token(P::Nonce), "id_token_invalid"),
         (Error::id_token(P::Sub), "id_token_invalid"),
         (Error::id_token(P::AuthTime), "id_token_invalid"),
+        (Error::id_token(P::Acr), "id_token_invalid"),
         (Error::id_token(P::AtHash), "id_token_invalid"),
         (Error::id_token(P::Typ), "id_token_invalid"),
         (Error::id_token(P::Crit), "id_token_invalid"),
@@ -133,6 +144,10 @@ fn every_error() -> Vec<(Error, &'static str)> {
         (
             Error::Unsupported(Unsupported::Revocation),
             "revocation_unsupported",
+        ),
+        (
+            Error::Unsupported(Unsupported::PushedAuthorization),
+            "par_unsupported",
         ),
         (Error::Misuse(Misuse::NoPendingLogin), "no_pending_login"),
         (Error::Misuse(Misuse::TransactionExpired), "login_expired"),
@@ -217,6 +232,14 @@ fn detail_gives_the_sub_reason() {
     assert_eq!(
         Error::id_token(IdTokenProblem::AuthTime).detail(),
         Some("auth_time")
+    );
+    assert_eq!(Error::id_token(IdTokenProblem::Acr).detail(), Some("acr"));
+    assert_eq!(
+        Error::InvalidResponse(InvalidResponse::InvalidParResponse {
+            field: "expires_in"
+        })
+        .detail(),
+        Some("expires_in")
     );
     assert_eq!(
         Error::id_token(IdTokenProblem::RefreshMismatch("sub")).detail(),

@@ -55,6 +55,7 @@ impl Ctx {
             client_id: CLIENT_ID,
             nonce: Some(&self.nonce),
             max_age: None,
+            essential_acr: None,
             allowed_algs: &self.algs,
             leeway_secs: 60,
             max_iat_age_secs: 600,
@@ -456,4 +457,44 @@ fn extreme_times_do_not_overflow() {
         validate_id_token(&t, &ctx.expect(), 0).is_err(),
         "iat far in the future of now=0"
     );
+}
+
+#[test]
+fn e24_an_essential_acr_must_be_one_of_the_values_asked() {
+    let ctx = Ctx::new();
+    let asked = vec!["urn:acr:gold".to_owned(), "urn:acr:silver".to_owned()];
+    let mut e = ctx.expect();
+    e.essential_acr = Some(&asked);
+    let with = |acr: serde_json::Value| validate_id_token(&token(&edit("acr", acr)), &e, NOW);
+    let valid = with("urn:acr:silver".into()).expect("one of the values");
+    assert_eq!(
+        valid.payload.get("acr").and_then(Json::as_str),
+        Some("urn:acr:silver")
+    );
+    for wrong in [
+        serde_json::json!("urn:acr:bronze"),
+        serde_json::json!("urn:acr:gold "),
+        serde_json::json!("URN:ACR:GOLD"),
+        serde_json::json!(["urn:acr:gold"]),
+        serde_json::json!(null),
+        serde_json::json!(1),
+    ] {
+        assert_eq!(with(wrong.clone()), problem(IdTokenProblem::Acr), "{wrong}");
+    }
+    assert_eq!(
+        validate_id_token(&token(&claims()), &e, NOW),
+        problem(IdTokenProblem::Acr),
+        "missing acr"
+    );
+}
+
+#[test]
+fn e24_a_voluntary_acr_is_never_refused_and_stays_in_the_claims() {
+    // Without an essential acr (voluntary acr_values, or none asked), any acr passes.
+    let valid = check(&edit("acr", "urn:acr:bronze".into())).expect("voluntary acr");
+    assert_eq!(
+        valid.payload.get("acr").and_then(Json::as_str),
+        Some("urn:acr:bronze")
+    );
+    assert!(check(&edit("acr", serde_json::json!(0))).is_ok());
 }

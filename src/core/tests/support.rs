@@ -8,6 +8,7 @@ use crate::core::config::ClientConfig;
 use crate::core::discovery::ProviderMetadata;
 use crate::core::http::HttpResponse;
 use crate::core::json::{Json, JsonParser};
+use crate::core::login_options::LoginOptions;
 
 pub(crate) const ISSUER: &str = "https://op.example.com";
 pub(crate) const CLIENT_ID: &str = "spa-client";
@@ -93,9 +94,15 @@ pub(crate) fn random(seed: u8) -> LoginRandom {
 }
 
 pub(crate) fn pending() -> PendingLogin {
-    authorization_request(&config(), &metadata(), &random(0), Some("/home"), NOW)
-        .expect("fixture login")
-        .pending
+    authorization_request(
+        &config(),
+        &metadata(),
+        &random(0),
+        &LoginOptions::return_to("/home"),
+        NOW,
+    )
+    .expect("fixture login")
+    .pending
 }
 
 pub(crate) fn b64(bytes: &[u8]) -> String {

@@ -7,7 +7,7 @@ use wasm_bindgen_test::wasm_bindgen_test as test;
 use crate::core::support::{CLIENT_ID, NOW, REDIRECT_URI, SerdeJson, from_value, jws, random};
 use crate::core::{
     CallbackParams, ClientConfig, Error, IdTokenExpectations, IdTokenProblem, InvalidResponse, Jws,
-    ProviderMetadata, Tenants, authorization_request, validate_id_token,
+    LoginOptions, ProviderMetadata, Tenants, authorization_request, validate_id_token,
 };
 
 const COMMON: &str = "https://login.example.com/common/v2.0";
@@ -79,7 +79,7 @@ fn login_starts_with_the_template_metadata() {
         &config(listed()),
         &metadata(listed()),
         &random(1),
-        None,
+        &LoginOptions::default(),
         NOW,
     )
     .expect("request");
@@ -92,9 +92,15 @@ fn login_starts_with_the_template_metadata() {
 
 fn callback(iss: Option<&str>, tenants: Option<Tenants>) -> Result<(), Error> {
     let m = metadata(listed());
-    let pending = authorization_request(&config(listed()), &m, &random(2), None, NOW)
-        .unwrap()
-        .pending;
+    let pending = authorization_request(
+        &config(listed()),
+        &m,
+        &random(2),
+        &LoginOptions::default(),
+        NOW,
+    )
+    .unwrap()
+    .pending;
     let mut pairs = vec![
         ("code".to_owned(), "c0de".to_owned()),
         ("state".to_owned(), pending.state.secret().to_owned()),
@@ -144,6 +150,7 @@ fn id_token(claims: serde_json::Value, tenants: Option<&Tenants>) -> Result<(), 
         client_id: CLIENT_ID,
         nonce: None,
         max_age: None,
+        essential_acr: None,
         allowed_algs: &algs,
         leeway_secs: 60,
         max_iat_age_secs: 600,

@@ -21,7 +21,7 @@ fn code_of(r: Result<impl Sized, Error>) -> &'static str {
 fn b01_login_and_callback_sign_in_with_one_code_exchange() {
     let (c, p) = client();
     let log = events(&c);
-    c.login(&LoginOptions::return_to("/orders?page=2")).unwrap();
+    block_on(c.login(&LoginOptions::return_to("/orders?page=2"))).unwrap();
     let params = callback_for(&p);
     let outcome = block_on(c.handle_callback(&params, &[])).unwrap();
     assert_eq!(outcome.return_to.as_deref(), Some("/orders?page=2"));
@@ -40,8 +40,8 @@ fn b01_login_and_callback_sign_in_with_one_code_exchange() {
 #[test]
 fn a07_one_transaction_record_and_no_token_in_it() {
     let (c, p) = client();
-    c.login(&LoginOptions::default()).unwrap();
-    c.login(&LoginOptions::default()).unwrap();
+    block_on(c.login(&LoginOptions::default())).unwrap();
+    block_on(c.login(&LoginOptions::default())).unwrap();
     let storage = p.storage.borrow();
     assert_eq!(
         storage.len(),
@@ -57,7 +57,7 @@ fn a07_one_transaction_record_and_no_token_in_it() {
 fn a01_token_request_carries_the_verifier_matching_the_challenge() {
     // The simulated provider recomputes S256(code_verifier) and refuses a mismatch.
     let (c, p) = client();
-    c.login(&LoginOptions::default()).unwrap();
+    block_on(c.login(&LoginOptions::default())).unwrap();
     let url = p.navigations.borrow()[0].clone();
     let q = query(&url);
     assert_eq!(
@@ -98,7 +98,7 @@ fn b05_replayed_callback_gets_no_pending_login_and_session_survives() {
 #[test]
 fn b06_double_callback_in_the_same_tick_exchanges_once() {
     let (c, p) = client();
-    c.login(&LoginOptions::default()).unwrap();
+    block_on(c.login(&LoginOptions::default())).unwrap();
     let params = callback_for(&p);
     let results = join_all(vec![
         Box::pin(c.handle_callback(&params, &[])),
@@ -112,7 +112,7 @@ fn b06_double_callback_in_the_same_tick_exchanges_once() {
 #[test]
 fn b02_missing_state_leaves_the_transaction_untouched() {
     let (c, p) = client();
-    c.login(&LoginOptions::default()).unwrap();
+    block_on(c.login(&LoginOptions::default())).unwrap();
     let params: Vec<_> = callback_for(&p)
         .into_iter()
         .filter(|(k, _)| k != "state")
@@ -128,7 +128,7 @@ fn b02_missing_state_leaves_the_transaction_untouched() {
 #[test]
 fn b03_foreign_state_leaves_the_genuine_login_which_still_completes() {
     let (c, p) = client();
-    c.login(&LoginOptions::default()).unwrap();
+    block_on(c.login(&LoginOptions::default())).unwrap();
     let genuine = callback_for(&p);
     let mut forged = genuine.clone();
     forged[1].1 = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA".into();
@@ -160,7 +160,7 @@ fn b04_callback_without_any_login_is_refused() {
 #[test]
 fn b11_error_from_wrong_issuer_is_issuer_mismatch_and_consumes_the_login() {
     let (c, p) = client();
-    c.login(&LoginOptions::default()).unwrap();
+    block_on(c.login(&LoginOptions::default())).unwrap();
     let mut params = callback_for(&p);
     params[0] = ("error".into(), "login_required".into());
     params[2].1 = "https://evil.example".into();
@@ -178,7 +178,7 @@ fn b11_error_from_wrong_issuer_is_issuer_mismatch_and_consumes_the_login() {
 #[test]
 fn b16_expired_transaction_is_refused_without_a_token_request() {
     let (c, p) = client();
-    c.login(&LoginOptions::default()).unwrap();
+    block_on(c.login(&LoginOptions::default())).unwrap();
     let params = callback_for(&p);
     p.advance(11 * 60);
     assert_eq!(
@@ -192,7 +192,7 @@ fn b16_expired_transaction_is_refused_without_a_token_request() {
 #[test]
 fn b18_injected_code_fails_at_the_provider_because_of_pkce() {
     let (c, p) = client();
-    c.login(&LoginOptions::default()).unwrap();
+    block_on(c.login(&LoginOptions::default())).unwrap();
     let mut params = callback_for(&p);
     // A code bound to another verifier (issued for another browser's flow).
     p.op.borrow_mut().codes.insert(
@@ -209,7 +209,7 @@ fn b18_injected_code_fails_at_the_provider_because_of_pkce() {
 #[test]
 fn e14_id_token_with_wrong_nonce_is_rejected_and_tokens_discarded() {
     let (c, p) = client();
-    c.login(&LoginOptions::default()).unwrap();
+    block_on(c.login(&LoginOptions::default())).unwrap();
     let params = callback_for(&p);
     let body = serde_json::json!({
         "access_token": "at-evil", "token_type": "Bearer", "expires_in": 300, "refresh_token": "rt-evil",
@@ -550,7 +550,7 @@ fn expired_token_without_refresh_token_ends_the_session() {
     cfg.scope = "openid".into();
     let c2 = crate::driver::Client::with_metadata(Rc::clone(&p), cfg, metadata()).unwrap();
     drop(c);
-    c2.login(&LoginOptions::default()).unwrap();
+    block_on(c2.login(&LoginOptions::default())).unwrap();
     let params = callback_for(&p);
     // The provider issues no refresh token for this exchange.
     p.op.borrow_mut().next.push(Next::Respond(200, serde_json::json!({
@@ -612,7 +612,7 @@ fn g13_revalidate_ends_an_expired_session_without_refresh_token() {
     let mut cfg = config();
     cfg.scope = "openid".into();
     let c = crate::driver::Client::with_metadata(Rc::clone(&p), cfg, metadata()).unwrap();
-    c.login(&LoginOptions::default()).unwrap();
+    block_on(c.login(&LoginOptions::default())).unwrap();
     let params = callback_for(&p);
     let nonce = query(&p.navigations.borrow()[0])
         .get("nonce")
@@ -641,7 +641,7 @@ fn g13_revalidate_ends_an_expired_session_without_refresh_token() {
 fn g03_tokens_shorter_than_the_margin_are_not_refreshed_on_every_call() {
     let (c, p) = client();
     p.op.borrow_mut().at_ttl = 8; // shorter than the 45 s margin
-    c.login(&LoginOptions::default()).unwrap();
+    block_on(c.login(&LoginOptions::default())).unwrap();
     let params = callback_for(&p);
     block_on(c.handle_callback(&params, &[])).unwrap();
     for _ in 0..10 {
@@ -665,7 +665,7 @@ fn a07_a_record_for_another_client_or_redirect_uri_is_no_pending_login_and_sends
         ("redirect_uri", "https://evil.example/cb"),
     ] {
         let (c, p) = client();
-        c.login(&LoginOptions::default()).unwrap();
+        block_on(c.login(&LoginOptions::default())).unwrap();
         {
             let mut storage = p.storage.borrow_mut();
             let value = storage.values_mut().next().unwrap();
@@ -691,7 +691,7 @@ fn e22_a_record_without_max_age_keeps_the_configured_max_age() {
         crate::driver::test_support::metadata(),
     )
     .unwrap();
-    c.login(&LoginOptions::default()).unwrap();
+    block_on(c.login(&LoginOptions::default())).unwrap();
     {
         let mut storage = p.storage.borrow_mut();
         let value = storage.values_mut().next().unwrap();
@@ -724,7 +724,7 @@ fn i02_provider_error_text_echoing_the_refresh_token_or_code_is_redacted() {
     assert!(!err.to_string().contains(rt));
 
     let (c, p) = client();
-    c.login(&LoginOptions::default()).unwrap();
+    block_on(c.login(&LoginOptions::default())).unwrap();
     let params = callback_for(&p);
     let code = params.iter().find(|(k, _)| k == "code").unwrap().1.clone();
     p.op.borrow_mut().next.push(Next::Respond(

@@ -32,7 +32,7 @@ fn error_callback(p: &FakePlatform, error: &str) -> Vec<(String, String)> {
 #[test]
 fn g12_silent_restore_sends_prompt_none_and_comes_back_signed_in() {
     let (c, p) = client_with_consent();
-    assert!(c.restore_silently(Some("/orders?page=2")).expect("restore"));
+    assert!(block_on(c.restore_silently(Some("/orders?page=2"))).expect("restore"));
     let url = p.navigations.borrow().last().cloned().expect("navigated");
     let q = query(&url);
     assert_eq!(
@@ -57,7 +57,7 @@ fn g12_silent_restore_needing_interaction_ends_cleanly_and_is_not_retried() {
         "account_selection_required",
     ] {
         let (c, p) = client_with_consent();
-        assert!(c.restore_silently(Some("/here")).expect("restore"));
+        assert!(block_on(c.restore_silently(Some("/here"))).expect("restore"));
         let outcome =
             block_on(c.handle_callback(&error_callback(&p, error), &[])).expect("ends cleanly");
         assert!(!outcome.signed_in, "{error}");
@@ -66,26 +66,26 @@ fn g12_silent_restore_needing_interaction_ends_cleanly_and_is_not_retried() {
         assert_eq!(p.grants("authorization_code"), 0, "no token request");
         let navigations = p.navigations.borrow().len();
         assert!(
-            !c.restore_silently(Some("/here")).expect("no loop"),
+            !block_on(c.restore_silently(Some("/here"))).expect("no loop"),
             "not tried again"
         );
         assert!(
-            !c.restore_silently(Some("/here")).expect("no loop"),
+            !block_on(c.restore_silently(Some("/here"))).expect("no loop"),
             "still not"
         );
         assert_eq!(p.navigations.borrow().len(), navigations, "no navigation");
         // An interactive login clears the marker; after it, a later reload may restore again.
-        c.login(&LoginOptions::default()).expect("login");
+        block_on(c.login(&LoginOptions::default())).expect("login");
         let params = callback_for(&p);
         block_on(c.handle_callback(&params, &[])).expect("interactive login");
-        assert!(c.restore_silently(None).expect("restore"));
+        assert!(block_on(c.restore_silently(None)).expect("restore"));
     }
 }
 
 #[test]
 fn other_errors_of_a_silent_restore_are_still_errors() {
     let (c, p) = client_with_consent();
-    c.restore_silently(None).expect("restore");
+    block_on(c.restore_silently(None)).expect("restore");
     let err = block_on(c.handle_callback(&error_callback(&p, "access_denied"), &[]))
         .expect_err("an error");
     assert_eq!(err.oauth().map(|e| e.error.as_str()), Some("access_denied"));
@@ -94,12 +94,15 @@ fn other_errors_of_a_silent_restore_are_still_errors() {
 #[test]
 fn login_required_after_an_interactive_login_is_an_error() {
     let (c, p) = client_with_consent();
-    c.login(&LoginOptions::default()).expect("login");
+    block_on(c.login(&LoginOptions::default())).expect("login");
     let err = block_on(c.handle_callback(&error_callback(&p, "login_required"), &[]))
         .expect_err("an error");
     assert_eq!(
         err.oauth().map(|e| e.error.as_str()),
         Some("login_required")
     );
-    assert!(c.restore_silently(None).expect("restore"), "no marker left");
+    assert!(
+        block_on(c.restore_silently(None)).expect("restore"),
+        "no marker left"
+    );
 }

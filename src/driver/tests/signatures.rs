@@ -13,7 +13,7 @@ use crate::driver::{CallbackOutcome, Client, LoginOptions, REFETCH_COOLDOWN_SECS
 type C = Client<Rc<FakePlatform>>;
 
 fn login(c: &C, p: &FakePlatform) -> Result<CallbackOutcome, Error> {
-    c.login(&LoginOptions::default())?;
+    block_on(c.login(&LoginOptions::default()))?;
     let params = callback_for(p);
     block_on(c.handle_callback(&params, &[]))
 }
@@ -98,7 +98,7 @@ fn e02_signature_by_another_key_or_altered_bytes_is_rejected_and_tokens_discarde
     assert_no_session(&c);
     // A truncated signature never reaches the platform's verification.
     p.op.borrow_mut().signer = None;
-    c.login(&LoginOptions::default()).unwrap();
+    block_on(c.login(&LoginOptions::default())).unwrap();
     let params = callback_for(&p);
     let good = jwt(serde_json::json!({}));
     let (input, sig) = good.rsplit_once('.').unwrap();

@@ -135,6 +135,12 @@ pub(crate) struct Provider {
     /// An `at_hash` claim in ID tokens: `Some(true)` the right one for RS256, `Some(false)` a
     /// wrong one, `None` no claim.
     pub(crate) at_hash: Option<bool>,
+    /// An `auth_time` claim in ID tokens, this many seconds before the token (None: no claim).
+    pub(crate) auth_time_ago: Option<u64>,
+    /// An `acr` claim in ID tokens.
+    pub(crate) acr: Option<String>,
+    /// Pushed authorization requests (RFC 9126) by `request_uri`: their form parameters.
+    pub(crate) pushed: BTreeMap<String, BTreeMap<String, String>>,
 }
 
 /// The RS256 `at_hash` of an access token (OIDC Core §3.1.3.8), computed here independently.
@@ -294,6 +300,12 @@ impl Provider {
         if let Some(n) = nonce {
             claims["nonce"] = serde_json::Value::String(n.into());
         }
+        if let Some(ago) = self.auth_time_ago {
+            claims["auth_time"] = (now - ago).into();
+        }
+        if let Some(acr) = &self.acr {
+            claims["acr"] = acr.clone().into();
+        }
         if let Some(right) = self.at_hash {
             let at = format!("at-{}", self.counter);
             claims["at_hash"] = if right {
@@ -340,6 +352,23 @@ impl Provider {
             return json(
                 200,
                 serde_json::json!({ "sub": sub, "email": "alice@example.com" }).to_string(),
+            );
+        }
+        if req.url == PAR_ENDPOINT {
+            let f = form(req.body.as_deref().unwrap_or(""));
+            if f.get("client_id").map(String::as_str) != Some(CLIENT_ID)
+                || f.contains_key("request_uri")
+            {
+                return json(400, r#"{"error":"invalid_request"}"#.into());
+            }
+            let request_uri = format!(
+                "urn:ietf:params:oauth:request_uri:r{}",
+                self.pushed.len() + 1
+            );
+            self.pushed.insert(request_uri.clone(), f);
+            return json(
+                201,
+                serde_json::json!({ "request_uri": request_uri, "expires_in": 60 }).to_string(),
             );
         }
         if req.url == format!("{ISSUER}/revoke") {
@@ -516,7 +545,7 @@ impl Platform for Rc<FakePlatform> {
         self.navigations.borrow_mut().push(url.into());
         // The provider "authenticates" the user and remembers what the code is bound to.
         if url.starts_with(ISSUER) && url.contains("/authorize?") {
-            let q = query(url);
+            let q = self.authorization_params(url);
             let code = format!(
                 "code-{}",
                 q.get("state").map(String::len).unwrap_or(0) + self.navigations.borrow().len()
@@ -532,6 +561,43 @@ impl Platform for Rc<FakePlatform> {
         }
         Ok(())
     }
+}
+
+impl FakePlatform {
+    /// The parameters of the authorization request `url`: its query, or for a pushed request
+    /// (`request_uri`) the pushed parameters.
+    pub(crate) fn authorization_params(&self, url: &str) -> BTreeMap<String, String> {
+        let q = query(url);
+        match q.get("request_uri") {
+            Some(uri) => self
+                .op
+                .borrow()
+                .pushed
+                .get(uri)
+                .cloned()
+                .unwrap_or_default(),
+            None => q,
+        }
+    }
+}
+
+pub(crate) const PAR_ENDPOINT: &str = "https://op.example/par";
+
+/// The provider's metadata with a pushed authorization request endpoint, and whether it requires
+/// pushed requests.
+pub(crate) fn metadata_with_par(required: bool) -> ProviderMetadata {
+    let mut m = metadata().to_json();
+    if let Json::Object(members) = &mut m {
+        members.push((
+            "pushed_authorization_request_endpoint".into(),
+            Json::String(PAR_ENDPOINT.into()),
+        ));
+        members.push((
+            "require_pushed_authorization_requests".into(),
+            Json::Bool(required),
+        ));
+    }
+    ProviderMetadata::from_json(&config(), &m).expect("metadata")
 }
 
 pub(crate) fn metadata() -> ProviderMetadata {
@@ -567,7 +633,7 @@ pub(crate) fn client() -> (Client<Rc<FakePlatform>>, Rc<FakePlatform>) {
 /// The callback parameters the provider would send for the last authorization request.
 pub(crate) fn callback_for(p: &FakePlatform) -> Vec<(String, String)> {
     let url = p.navigations.borrow().last().cloned().expect("navigated");
-    let q = query(&url);
+    let q = p.authorization_params(&url);
     let code =
         p.op.borrow()
             .codes
@@ -585,8 +651,7 @@ pub(crate) fn callback_for(p: &FakePlatform) -> Vec<(String, String)> {
 /// Logs in through the simulated provider.
 pub(crate) fn signed_in() -> (Client<Rc<FakePlatform>>, Rc<FakePlatform>) {
     let (c, p) = client();
-    c.login(&crate::driver::LoginOptions::return_to("/home"))
-        .expect("login");
+    block_on(c.login(&crate::driver::LoginOptions::return_to("/home"))).expect("login");
     let params = callback_for(&p);
     block_on(c.handle_callback(&params, &[])).expect("callback");
     (c, p)

@@ -264,7 +264,7 @@ fn client_without_end_session(
     cfg.logout_endpoint = endpoint;
     let p = FakePlatform::new();
     let c = crate::driver::Client::with_metadata(std::rc::Rc::clone(&p), cfg, m).unwrap();
-    c.login(&crate::driver::LoginOptions::default()).unwrap();
+    block_on(c.login(&crate::driver::LoginOptions::default())).unwrap();
     let params = callback_for(&p);
     block_on(c.handle_callback(&params, &[])).unwrap();
     (c, p)
@@ -323,7 +323,7 @@ fn j01_a_configured_revocation_endpoint_is_used_only_when_discovery_has_none() {
         cfg.revocation_endpoint = Some("https://op.example/oauth2/revoke".into());
         let p = FakePlatform::new();
         let c = crate::driver::Client::with_metadata(std::rc::Rc::clone(&p), cfg, m).unwrap();
-        c.login(&crate::driver::LoginOptions::default()).unwrap();
+        block_on(c.login(&crate::driver::LoginOptions::default())).unwrap();
         let params = callback_for(&p);
         block_on(c.handle_callback(&params, &[])).unwrap();
         block_on(c.logout()).unwrap();
