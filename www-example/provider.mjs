@@ -9,6 +9,8 @@
 //   OP_TEST_HOOKS  "1" enables the test-only endpoints (/__ledger, /__faults, /__issued)
 //   RT_TTL         refresh-token lifetime in seconds (default: oidc-provider's)
 //   RT_ROTATE      "0" keeps the refresh token on refresh (default: rotate it)
+//   OP_REQUIRE_PAR "1" takes authorization requests only pushed (RFC 9126, /request; discovery then says
+//                  require_pushed_authorization_requests). Pushed requests are accepted either way.
 //   OP_EXTRA_CLAIMS  a JSON object of extra claims every account gets, in the ID token and from
 //                  userinfo with the profile scope (test data, e.g. fractional or large numbers)
 //   OP_EXTRA_REDIRECT_PATHS  comma-separated paths on APP_ORIGIN also accepted as redirect URIs
@@ -31,6 +33,7 @@ const AT_TTL = envInt('AT_TTL', 300);
 const TEST_HOOKS = process.env.OP_TEST_HOOKS === '1';
 const RT_TTL = envInt('RT_TTL', 0);
 const RT_ROTATE = process.env.RT_ROTATE !== '0';
+const REQUIRE_PAR = process.env.OP_REQUIRE_PAR === '1';
 const EXTRA_CLAIMS = envObject('OP_EXTRA_CLAIMS');
 const EXTRA_REDIRECT_URIS = (process.env.OP_EXTRA_REDIRECT_PATHS || '').split(',').filter(Boolean)
   .map((path) => new URL(path, APP_ORIGIN).href);
@@ -141,6 +144,8 @@ const configuration = {
   findAccount,
   features: {
     devInteractions: { enabled: true },
+    // On by default in oidc-provider 9 (advertised in discovery); stated here for OP_REQUIRE_PAR.
+    pushedAuthorizationRequests: { enabled: true, requirePushedAuthorizationRequests: REQUIRE_PAR },
     revocation: { enabled: true },
     rpInitiatedLogout: {
       enabled: true,
@@ -176,14 +181,15 @@ const provider = new Provider(ISSUER, configuration);
 // ---------------------------------------------------------------------------
 // Test hooks (OP_TEST_HOOKS=1 only):
 //
-//   GET  /__ledger          every request to /.well-known/*, /auth, /token, /token/revocation,
-//                           /session/end, /me and /api/hello (OPTIONS excluded): route, method, path, status, error and, for
-//                           the token endpoint, grant_type plus sha256 prefixes of code / refresh_token
+//   GET  /__ledger          every request to /.well-known/*, /auth, /request (route "par"), /token,
+//                           /token/revocation, /session/end, /me and /api/hello (OPTIONS excluded): route, method, path,
+//                           status, error and, for the token endpoint, grant_type plus sha256 prefixes of code /
+//                           refresh_token; for a pushed authorization request, the names of its form fields (fields)
 //   POST /__ledger/reset    clear it
 //   GET  /__issued          raw codes, access/refresh/ID tokens, code verifiers and nonces seen
 //                           (so that tests can search browser output for them)
 //   POST /__faults          queue a fault, JSON:
-//     route       authorization | token | revocation | userinfo | end_session | jwks | discovery | api
+//     route       authorization | par | token | revocation | userinfo | end_session | jwks | discovery | api
 //     method      only for this HTTP method          grantType   only for this token grant type
 //     times       how many requests it applies to (default 1)
 //     delayMs     wait before answering
@@ -208,6 +214,7 @@ const remember = (list, v) => { if (TEST_HOOKS && typeof v === 'string' && v && 
 
 function routeOf(path) {
   if (path === '/auth' || path.startsWith('/auth/')) return 'authorization';
+  if (path === '/request') return 'par';
   if (path === '/token') return 'token';
   if (path === '/token/revocation') return 'revocation';
   if (path === '/me') return 'userinfo';
@@ -219,7 +226,7 @@ function routeOf(path) {
   return undefined;
 }
 
-const LEDGER_ROUTES = new Set(['discovery', 'authorization', 'token', 'revocation', 'userinfo', 'end_session', 'api']);
+const LEDGER_ROUTES = new Set(['discovery', 'authorization', 'par', 'token', 'revocation', 'userinfo', 'end_session', 'api']);
 
 function bearerOf(ctx) {
   const m = /^Bearer\s+(\S+)$/i.exec(ctx.get('authorization') || '');
@@ -457,6 +464,11 @@ provider.use(async (ctx, next) => {
     entry.status = ctx.status;
     const body = ctx.oidc?.body;
     if (route === 'token' && body) describeTokenRequest(entry, body);
+    if (route === 'par' && body) {
+      // Names only: the values (state, nonce, PKCE challenge) stay out of the ledger.
+      entry.fields = Object.keys(body);
+      remember(issued.nonces, body.nonce);
+    }
     if (route === 'revocation' && body) {
       entry.token = sha(body.token);
       entry.token_type_hint = body.token_type_hint;

@@ -101,6 +101,8 @@ const DEFAULT_SCENARIO = {
   atHash: 'good',
   /** auth_time relative to now in seconds, or null to omit. */
   authTimeAgo: 5,
+  /** The ID token's acr claim, or null to omit. */
+  acr: null,
   /** Key for ID tokens issued by the refresh grant (null: same as signWith). */
   refreshSignWith: null,
   /** Tamper only refreshed ID tokens. */
@@ -174,6 +176,7 @@ function idToken({ nonce, accessToken, authTime, refresh = false }) {
   };
   if (nonce !== undefined) claims.nonce = nonce;
   if (authTime !== undefined) claims.auth_time = authTime;
+  if (s.acr !== null) claims.acr = s.acr;
   if (s.atHash === 'good') {
     const h = atHash(alg, accessToken);
     if (h) claims.at_hash = h;
