@@ -128,6 +128,16 @@ export interface LoginOptions {
   acrEssential?: boolean;
 }
 
+/** Options for {@link OidcClient.loginWithPopup}: the login options (returnTo aside), and the popup's. */
+export interface PopupLoginOptions extends Omit<LoginOptions, "returnTo"> {
+  /** How long the login may take, in milliseconds (default 300000); then `popup_timeout`. */
+  timeoutMs?: number;
+  /** The popup's width in CSS pixels (default 500). */
+  width?: number;
+  /** The popup's height in CSS pixels (default 650). */
+  height?: number;
+}
+
 /** Options for {@link OidcClient.getAccessToken}. */
 export interface GetAccessTokenOptions {
   /** Renew now with the refresh token, even if the current token is still fresh. */
@@ -169,6 +179,13 @@ export class OidcClient {
   private constructor();
   /** Navigates to the provider to log in. The promise does not resolve (the page unloads). */
   login(options?: LoginOptions): Promise<void>;
+  /**
+   * Logs in in a popup and resolves once signed in, without leaving the page. Call it directly in a
+   * click handler (the popup opens before anything is awaited). The popup's redirect page must call
+   * handleRedirectCallback(), which hands the response back to this page and closes the popup. Rejects
+   * with `popup_blocked`, `popup_closed`, `popup_timeout`, `popup_pending`, or a callback's error.
+   */
+  loginWithPopup(options?: PopupLoginOptions): Promise<{ returnTo: string | null; signedIn: boolean }>;
   /** True when the URL (default: the current address) carries an authorization response. */
   isCallback(url?: string): boolean;
   /**

@@ -14,6 +14,7 @@
 //                  connect-src 'self' <OP_ISSUER's origin>
 //                  (the policy a strict app would use; the cross-engine tests run under it)
 //   APP_TEST_DIR   extra directory served at /__test/ (used by the end-to-end tests)
+//   APP_COOP       a Cross-Origin-Opener-Policy header for every response (e.g. "same-origin")
 //   EXIT_WITH_STDIN "1": exit when standard input closes (a test harness that dies takes this along)
 //
 // Routes: /config.js, /pkg/* (the package), files under APP_DIR, and for any other
@@ -103,6 +104,7 @@ function baseHeaders(res, path) {
   res.setHeader('Referrer-Policy', 'no-referrer');
   res.setHeader('Cache-Control', 'no-store');
   res.setHeader('X-Content-Type-Options', 'nosniff');
+  if (process.env.APP_COOP) res.setHeader('Cross-Origin-Opener-Policy', process.env.APP_COOP);
   if (process.env.APP_CSP === 'strict') res.setHeader('Content-Security-Policy', strictCsp());
   else if (process.env.APP_CSP !== '0') res.setHeader('Content-Security-Policy', csp(Boolean(TEST_DIR) && path.startsWith('/__test/')));
 }

@@ -31,6 +31,19 @@ export class OidcError extends Error {
   }
 }
 
+// Popup login: the popup's window name, the channel its redirect page hands the response back on
+// (the app's origin only), the messages, how long a popup may stay unreachable right after it was
+// sent to the provider before that counts as the user closing it (a Cross-Origin-Opener-Policy cut
+// makes the popup unreachable as soon as the provider's page loads), and how long the redirect page
+// waits for the app to take the response.
+const POPUP_NAME = "oxidc-login";
+const POPUP_CHANNEL = "oxidc:popup";
+const POPUP_RESPONSE = "oxidc:popup-response";
+const POPUP_ACK = "oxidc:popup-ack";
+const POPUP_CUT_MS = 3000;
+const POPUP_ACK_MS = 2000;
+const POPUP_TIMEOUT_MS = 300000;
+
 /** Login options the engine reads; anything else is left out of the message. */
 const LOGIN_OPTIONS = ["returnTo", "prompt", "loginHint", "maxAge", "uiLocales", "acrValues", "acrEssential"];
 
@@ -167,6 +180,120 @@ async function startInPage(options) {
 
 const seconds = () => Math.floor(Date.now() / 1000);
 
+/** The states of the authorization response in `url` (query and fragment). */
+function statesOf(url) {
+  const { query, fragment } = params(url);
+  return new Set([...query.getAll("state"), ...fragment.getAll("state")]);
+}
+
+/** The `state` of the login record the engine just stored (from its storage operations). */
+function storedState(ops) {
+  for (const op of Array.isArray(ops) ? ops : []) {
+    if (typeof op[0] === "string" && op[0].startsWith(LOGIN_PREFIX) && op[1] !== undefined) return op[0].slice(LOGIN_PREFIX.length);
+  }
+  return null;
+}
+
+const popupError = (code, message, hint) => pageError(code, message, null, hint);
+
+/**
+ * Waits for the popup's redirect page to hand back the authorization response of this login
+ * (`state`). While the popup is reachable, only a message from that very window is taken; once a
+ * Cross-Origin-Opener-Policy has cut it off, only the app's channel can carry it, and only the
+ * response for this login's `state` (256 random bits nobody else saw) is taken from it.
+ */
+function popupResponse(pending, state, sentAt, timeoutMs) {
+  const popup = pending.window;
+  return new Promise((resolve, reject) => {
+    const channel = typeof BroadcastChannel === "function" ? new BroadcastChannel(POPUP_CHANNEL) : null;
+    let cut = false;
+    let poll;
+    let timer;
+    const done = (settle, value) => {
+      clearInterval(poll);
+      clearTimeout(timer);
+      removeEventListener("message", fromWindow);
+      if (channel) channel.close();
+      settle(value);
+    };
+    // A new popup login replaces this one once its popup is closed (or cut off and so unreachable).
+    pending.cancel = (error) => done(reject, error);
+    const take = (data, reply) => {
+      if (data === null || typeof data !== "object" || data.type !== POPUP_RESPONSE || typeof data.url !== "string") return;
+      let states;
+      try {
+        states = statesOf(data.url);
+      } catch {
+        return;
+      }
+      if (states.size !== 1 || !states.has(state)) return;
+      reply({ type: POPUP_ACK, state });
+      done(resolve, data.url);
+    };
+    function fromWindow(e) {
+      if (e.isTrusted && e.origin === location.origin && e.source === popup && !cut) {
+        take(e.data, (m) => popup.postMessage(m, location.origin));
+      }
+    }
+    addEventListener("message", fromWindow);
+    if (channel) {
+      channel.onmessage = (e) => {
+        if (e.isTrusted && cut) take(e.data, (m) => channel.postMessage(m));
+      };
+    }
+    poll = setInterval(() => {
+      if (cut || !popup.closed) return;
+      if (Date.now() - sentAt < POPUP_CUT_MS) cut = true;
+      else done(reject, popupError("popup_closed", "The login popup was closed before the login completed.", "Let the user start the login again."));
+    }, 250);
+    timer = setTimeout(() => done(reject, popupError("popup_timeout", "The popup login did not complete in time.",
+      "Let the user start the login again; pass a longer timeoutMs to loginWithPopup if logins take longer.")), timeoutMs);
+  });
+}
+
+/**
+ * On the redirect page in a popup: hands the authorization response to the app page that opened the
+ * popup (by message to the opener, and on the app's channel for an opener cut off by a
+ * Cross-Origin-Opener-Policy), then closes the popup once the app took it. False when no app page
+ * takes it (not a popup login).
+ */
+function handBack(url, state) {
+  const channel = typeof BroadcastChannel === "function" ? new BroadcastChannel(POPUP_CHANNEL) : null;
+  const opener = window.opener;
+  if (!channel && !opener) return Promise.resolve(false);
+  return new Promise((resolve) => {
+    const done = (taken) => {
+      clearTimeout(timer);
+      removeEventListener("message", fromOpener);
+      if (channel) channel.close();
+      if (taken) window.close();
+      resolve(taken);
+    };
+    const acked = (data) => data !== null && typeof data === "object" && data.type === POPUP_ACK && data.state === state;
+    function fromOpener(e) {
+      if (e.isTrusted && e.origin === location.origin && e.source === opener && acked(e.data)) done(true);
+    }
+    const timer = setTimeout(() => done(false), POPUP_ACK_MS);
+    addEventListener("message", fromOpener);
+    if (channel) channel.onmessage = (e) => e.isTrusted && acked(e.data) && done(true);
+    const message = { type: POPUP_RESPONSE, url };
+    try {
+      if (opener) opener.postMessage(message, location.origin);
+    } catch {
+      // An opener of another origin, or gone: the channel is left.
+    }
+    if (channel) channel.postMessage(message);
+  });
+}
+
+function popupFeatures(options) {
+  const width = Number.isInteger(options.width) && options.width > 0 ? options.width : 500;
+  const height = Number.isInteger(options.height) && options.height > 0 ? options.height : 650;
+  const left = Math.max(0, Math.round((screen.availWidth - width) / 2));
+  const top = Math.max(0, Math.round((screen.availHeight - height) / 2));
+  return `popup=yes,width=${width},height=${height},left=${left},top=${top}`;
+}
+
 /** A session with one OpenID provider. Tokens live only in the engine; the page gets access tokens. */
 export class OidcClient {
   constructor(link) {
@@ -259,7 +386,7 @@ export class OidcClient {
       return;
     }
     if (Object.hasOwn(msg, "err")) call.reject(toError(msg.err));
-    else call.resolve({ ok: msg.ok, navigate: msg.navigate });
+    else call.resolve({ ok: msg.ok, navigate: msg.navigate, store: msg.store });
   }
 
   async _init(options) {
@@ -299,6 +426,51 @@ export class OidcClient {
     if (navigate) location.assign(navigate);
   }
 
+  /**
+   * Logs in in a popup and resolves once signed in, without leaving the page. Call it directly in a
+   * click handler: the popup is opened before anything is awaited. `options`: the typed login options,
+   * `timeoutMs` (default 300000), `width`, `height`.
+   */
+  async loginWithPopup(options) {
+    const opts = options !== null && typeof options === "object" ? options : {};
+    const previous = this._popup;
+    if (previous && !previous.window.closed) {
+      throw popupError("popup_pending", "A popup login is already in progress.", "Wait for the pending popup login to finish or fail.");
+    }
+    const popup = typeof window.open === "function" ? window.open("about:blank", POPUP_NAME, popupFeatures(opts)) : null;
+    if (!popup) {
+      throw popupError("popup_blocked", "The browser blocked the login popup.",
+        "Call loginWithPopup() directly in a click or key handler, before any await; or use login().");
+    }
+    // The previous popup is gone from this page's view (closed, or cut off by a
+    // Cross-Origin-Opener-Policy): this login replaces it, so the user is never stuck behind it.
+    if (previous) previous.cancel(popupError("popup_closed", "The login popup was closed before the login completed.", "Let the user start the login again."));
+    const pending = { window: popup, cancel: () => {} };
+    this._popup = pending;
+    let state = null;
+    try {
+      const { navigate, store } = await this._call(loginMessage({ ...opts, returnTo: undefined }));
+      state = storedState(store);
+      if (popup.closed || this._popup !== pending) throw popupError("popup_closed", "The login popup was closed before the login completed.", "Let the user start the login again.");
+      popup.location.replace(navigate);
+      const timeoutMs = Number.isInteger(opts.timeoutMs) && opts.timeoutMs > 0 ? opts.timeoutMs : POPUP_TIMEOUT_MS;
+      const url = await popupResponse(pending, state, Date.now(), timeoutMs);
+      const records = takeRecords([LOGIN_PREFIX + state]);
+      state = null;
+      const { ok } = await this._call({ op: "callback", url, records });
+      return ok;
+    } finally {
+      if (this._popup === pending) this._popup = undefined;
+      // A login that did not complete leaves no record behind.
+      if (state !== null) takeRecords([LOGIN_PREFIX + state]);
+      try {
+        popup.close();
+      } catch {
+        // Already closed, or cut off.
+      }
+    }
+  }
+
   /** True when `url` (default: the current address) carries an authorization response. */
   isCallback(url) {
     return isCallbackUrl(url ?? location.href);
@@ -319,9 +491,13 @@ export class OidcClient {
         "Start a new login; nothing was sent to the provider.",
       );
     }
-    const { query, fragment } = params(href);
-    const states = new Set([...query.getAll("state"), ...fragment.getAll("state")]);
+    const states = statesOf(href);
     const records = takeRecords([...states].map((s) => LOGIN_PREFIX + s));
+    if (records.length === 0 && states.size === 1 && (await handBack(href, [...states][0]))) {
+      // The response belonged to a popup login of the page that opened this window, which took it;
+      // this window is closing.
+      return new Promise(() => {});
+    }
     const { ok } = await this._call({ op: "callback", url: href, records });
     return ok;
   }

@@ -485,9 +485,10 @@ const originOf = (u) => new URL(u).origin;
  * response URL the browser was sent to (captured before the app scrubs it).
  * With { divert: true } the provider holds the authorization response back (the browser ends
  * on the provider's /__diverted page) and nothing processes it; callbackUrl is that response.
+ * With { popup: true, start: false } `page` is a login popup: done when it closes.
  */
 export async function login(page, servers, {
-  username = 'alice', password = 'secret', start = true, divert = false,
+  username = 'alice', password = 'secret', start = true, divert = false, popup = false,
 } = {}) {
   const seen = { loginForm: false, consent: false, callbackUrl: null };
   const onRequest = (req) => {
@@ -505,11 +506,15 @@ export async function login(page, servers, {
     }
     const deadline = Date.now() + STEP_TIMEOUT;
     for (;;) {
+      if (popup && page.isClosed()) break;
       assert.ok(Date.now() < deadline, `login did not complete; stuck at ${page.url()}`);
-      await page.waitForLoadState('domcontentloaded');
+      await page.waitForLoadState('domcontentloaded').catch((err) => { if (!popup || !page.isClosed()) throw err; });
+      if (popup && page.isClosed()) break;
       const here = new URL(page.url());
       if (here.origin === servers.appOrigin) {
-        await waitForApp(page);
+        // A login popup hands the response to the page that opened it and closes.
+        if (popup) await page.waitForEvent('close', { timeout: STEP_TIMEOUT });
+        else await waitForApp(page);
         break;
       }
       if (here.origin === originOf(servers.issuer) && here.pathname === '/__diverted') {
@@ -518,6 +523,8 @@ export async function login(page, servers, {
       }
       const loginInput = page.locator('input[name="login"]');
       const consentButton = page.locator('button[type="submit"]', { hasText: 'Continue' });
+      // A popup may close as soon as the provider sends it back to the app: that ends the wait.
+      const closedOk = (err) => { if (!popup || !page.isClosed()) throw err; };
       if (await loginInput.count()) {
         seen.loginForm = true;
         await loginInput.fill(username);
@@ -525,18 +532,18 @@ export async function login(page, servers, {
         await Promise.all([
           page.waitForURL((u) => u.href !== here.href, { timeout: STEP_TIMEOUT }),
           page.locator('button[type="submit"]').click(),
-        ]);
+        ]).catch(closedOk);
       } else if (await consentButton.count()) {
         seen.consent = true;
         await Promise.all([
           page.waitForURL((u) => u.href !== here.href, { timeout: STEP_TIMEOUT }),
           consentButton.click(),
-        ]);
+        ]).catch(closedOk);
       } else {
         // A redirect in flight, or a page we do not know: wait for the URL to change.
         const body = (await page.locator('body').innerText().catch(() => '')).slice(0, 300);
         await page.waitForURL((u) => u.href !== here.href, { timeout: Math.max(1000, deadline - Date.now()) })
-          .catch(() => { throw new Error(`login stuck at ${here.href}: ${body}`); });
+          .catch(() => { if (!popup || !page.isClosed()) throw new Error(`login stuck at ${here.href}: ${body}`); });
       }
     }
   } finally {

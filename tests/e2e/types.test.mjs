@@ -43,3 +43,17 @@ test('types: misuse is a compile error (missing option, refresh token, wrong typ
   const errors = out.split('\n').filter((l) => /misuse\.ts\(\d+,\d+\): error/.test(l));
   assert.equal(errors.length, 5, out);
 });
+
+test('docs: every error code the page facade and the worker raise themselves has a row in the README', async () => {
+  const { readFileSync } = await import('node:fs');
+  const repo = join(HERE, '..', '..');
+  const sources = ['src/facade/client.js', 'pkg-template/index.js', 'pkg-template/worker.js', 'pkg-template/engine.js']
+    .map((f) => readFileSync(join(repo, f), 'utf8')).join('\n');
+  // The first argument of pageError(...), popupError(...) and new OidcError(...), across line breaks.
+  const codes = new Set([...sources.matchAll(/(?:pageError|popupError|new OidcError)\(\s*"([a-z_]+)"/g)].map((m) => m[1]));
+  for (const code of ['popup_blocked', 'popup_closed', 'popup_timeout', 'popup_pending', 'worker_unavailable', 'no_pending_login']) {
+    assert.ok(codes.has(code), `found ${code} in the sources (found: ${[...codes]})`);
+  }
+  const readme = readFileSync(join(repo, 'README.md'), 'utf8');
+  for (const code of codes) assert.ok(readme.includes(`| \`${code}\` |`), `README.md has no row for error code \`${code}\``);
+});

@@ -76,6 +76,7 @@ function render(state) {
 
   $("claims").textContent = user ? JSON.stringify(user, null, 2) : "(signed out)";
   $("login").disabled = !auth || signedIn;
+  $("login-popup").disabled = !auth || signedIn;
   $("logout").disabled = !signedIn;
   $("call-api").disabled = !signedIn;
   $("refresh").disabled = !signedIn;
@@ -142,6 +143,8 @@ async function main() {
     const here = location.pathname === "/callback" ? "/" : location.pathname + location.search;
     await auth.login({ returnTo: here });
   }));
+  // The popup opens at once, within the click: loginWithPopup awaits nothing before it.
+  $("login-popup").addEventListener("click", () => action(() => auth.loginWithPopup()));
   $("logout").addEventListener("click", () => action(() => auth.logout()));
   $("call-api").addEventListener("click", () => action(callApi));
   $("refresh").addEventListener("click", () => action(async () => {
