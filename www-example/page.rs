@@ -1,6 +1,7 @@
 //! What both Rust example apps (Yew and Leptos) need besides the framework: the page's configuration,
 //! how an error is shown, and the protected-API call.
 
+use oxidc::driver::LoginOptions;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
@@ -15,7 +16,8 @@ pub(crate) const WORKER_URL: &str = "/oxidc/worker.js";
 /// may set `shareTabs: false` (a dedicated worker per tab) and `dangerouslyKeepRefreshTokenInPage:
 /// true` (the engine in the page: the tests' control for what that opt-out exposes). It may also
 /// carry a provider's settings from the README's Providers table: `clientId`, `scope`,
-/// `extraAuthParams`, `allowedTenants`, `logoutEndpoint` and `revocationEndpoint`.
+/// `extraAuthParams`, `allowedTenants`, `logoutEndpoint`, `revocationEndpoint` and
+/// `pushedAuthorizationRequests`.
 pub(crate) fn auth_config() -> oxidc::ui::AuthConfig {
     let (origin, issuer) = page_config();
     let client_id = config_string("clientId").unwrap_or_else(|| "spa".to_owned());
@@ -29,6 +31,9 @@ pub(crate) fn auth_config() -> oxidc::ui::AuthConfig {
         .with_share_tabs(config_flag("shareTabs").unwrap_or(true))
         .with_dangerously_keep_refresh_token_in_page(
             config_flag("dangerouslyKeepRefreshTokenInPage").unwrap_or(false),
+        )
+        .with_pushed_authorization_requests(
+            config_flag("pushedAuthorizationRequests").unwrap_or(false),
         );
     let params = config_value("extraAuthParams").filter(JsValue::is_object);
     match params {
@@ -71,6 +76,34 @@ pub(crate) fn auth_config() -> oxidc::ui::AuthConfig {
         }
     }
     config
+}
+
+/// The options of both login buttons: back to `/` after a redirect login, and the typed
+/// authorization options in `window.OXIDC_CONFIG.login` when set (`prompt`, `loginHint`, `maxAge`,
+/// `uiLocales`, `acrValues`, `acrEssential`, as in JavaScript).
+pub(crate) fn login_options() -> LoginOptions {
+    let mut options = LoginOptions::return_to("/");
+    let Some(login) = config_value("login").filter(JsValue::is_object) else {
+        return options;
+    };
+    let field = |name: &str| {
+        js_sys::Reflect::get(&login, &name.into())
+            .ok()
+            .filter(|v| !v.is_undefined())
+    };
+    let text = |name: &str| field(name).and_then(|v| v.as_string());
+    options.prompt = text("prompt");
+    options.login_hint = text("loginHint");
+    options.ui_locales = text("uiLocales");
+    options.max_age = field("maxAge").and_then(|v| v.as_f64()).map(|n| n as u64);
+    if let Some(list) = field("acrValues").filter(js_sys::Array::is_array) {
+        options.acr_values = js_sys::Array::from(&list)
+            .iter()
+            .filter_map(|v| v.as_string())
+            .collect();
+    }
+    options.acr_essential = field("acrEssential").and_then(|v| v.as_bool()) == Some(true);
+    options
 }
 
 /// `window.OXIDC_CONFIG[name]`, when set.

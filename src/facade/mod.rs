@@ -81,6 +81,9 @@ extern "C" {
     #[wasm_bindgen(method, catch)]
     fn logout(this: &JsClient) -> Result<js_sys::Promise, JsValue>;
 
+    #[wasm_bindgen(method, catch, js_name = loginWithPopup)]
+    fn login_with_popup(this: &JsClient, options: &JsValue) -> Result<js_sys::Promise, JsValue>;
+
     #[wasm_bindgen(method, catch, js_name = handleLogoutCallback)]
     fn handle_logout_callback(this: &JsClient, url: &JsValue) -> Result<js_sys::Promise, JsValue>;
 
@@ -318,6 +321,43 @@ fn url_arg(url: Option<&str>) -> JsValue {
     url.map_or(JsValue::UNDEFINED, JsValue::from_str)
 }
 
+/// The JavaScript `login` options for `options` (the engine checks them).
+fn login_args(options: &LoginOptions) -> JsValue {
+    let out = js_sys::Object::new();
+    let set = |key: &str, value: JsValue| {
+        let _ = js_sys::Reflect::set(&out, &JsValue::from_str(key), &value);
+    };
+    let text = |v: &Option<String>| v.as_deref().map_or(JsValue::UNDEFINED, JsValue::from_str);
+    set("returnTo", text(&options.return_to));
+    set("prompt", text(&options.prompt));
+    set("loginHint", text(&options.login_hint));
+    set("uiLocales", text(&options.ui_locales));
+    if let Some(age) = options.max_age {
+        set("maxAge", JsValue::from_f64(age as f64));
+    }
+    if !options.acr_values.is_empty() {
+        let list: js_sys::Array = options
+            .acr_values
+            .iter()
+            .map(|a| JsValue::from_str(a))
+            .collect();
+        set("acrValues", list.into());
+    }
+    if options.acr_essential {
+        set("acrEssential", JsValue::TRUE);
+    }
+    out.into()
+}
+
+/// A callback's `{ returnTo, signedIn }`.
+fn outcome(out: &JsValue) -> CallbackOutcome {
+    let field = |name: &str| js_sys::Reflect::get(out, &JsValue::from_str(name)).ok();
+    CallbackOutcome {
+        return_to: field("returnTo").and_then(|v| v.as_string()),
+        signed_in: field("signedIn").and_then(|v| v.as_bool()).unwrap_or(false),
+    }
+}
+
 /// Awaits a promise the facade returned (or the exception it threw instead).
 async fn settle(promise: Result<js_sys::Promise, JsValue>) -> Result<JsValue, OidcError> {
     let promise = promise.map_err(|e| OidcError::from_js(&e))?;
@@ -370,8 +410,28 @@ impl OidcClient {
     /// Starts a login: the engine prepares it, the page stores the short-lived transaction and
     /// navigates to the provider. `options.return_to` is the same-origin path to come back to.
     pub async fn login(&self, options: &LoginOptions) -> Result<(), OidcError> {
-        let arg = object_with("returnTo", &url_arg(options.return_to.as_deref()));
-        settle(self.client.login(&arg)).await.map(drop)
+        settle(self.client.login(&login_args(options)))
+            .await
+            .map(drop)
+    }
+
+    /// Logs in in a popup, without leaving the page; resolves once signed in. The popup is opened
+    /// when this is called, not when the future is first polled: call it directly in the handler of a
+    /// click (browsers allow popups only then), then await or spawn the future. The popup's redirect
+    /// page must run [`handle_redirect_callback`](Self::handle_redirect_callback) (as the redirect page
+    /// of a redirect login does), which hands the response back to this page.
+    ///
+    /// Errors: `popup_blocked`, `popup_closed`, `popup_timeout` (after 300 s), `popup_pending` (another
+    /// popup login is in progress), and those of a redirect login's callback.
+    pub fn login_with_popup(
+        &self,
+        options: &LoginOptions,
+    ) -> impl std::future::Future<Output = Result<CallbackOutcome, OidcError>> + 'static {
+        let promise = self.client.login_with_popup(&login_args(options));
+        async move {
+            let out = settle(promise).await?;
+            Ok(outcome(&out))
+        }
     }
 
     /// True when `url` (default: the page's address) carries an authorization response.
@@ -390,11 +450,7 @@ impl OidcClient {
         url: Option<&str>,
     ) -> Result<CallbackOutcome, OidcError> {
         let out = settle(self.client.handle_redirect_callback(&url_arg(url))).await?;
-        let field = |name: &str| js_sys::Reflect::get(&out, &JsValue::from_str(name)).ok();
-        Ok(CallbackOutcome {
-            return_to: field("returnTo").and_then(|v| v.as_string()),
-            signed_in: field("signedIn").and_then(|v| v.as_bool()).unwrap_or(false),
-        })
+        Ok(outcome(&out))
     }
 
     /// An access token with at least the refresh margin of life left, renewed first by the engine when

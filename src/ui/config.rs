@@ -122,6 +122,12 @@ pub struct AuthConfig {
     /// JavaScript `revocationEndpoint`), such as Cognito's `/oauth2/revoke`: logout then revokes the
     /// refresh token there. The discovered one wins.
     pub revocation_endpoint: Option<String>,
+    /// Push every authorization request to the provider's `pushed_authorization_request_endpoint`
+    /// (RFC 9126, the JavaScript `pushedAuthorizationRequests`): the browser is then sent to the
+    /// provider with only `client_id` and `request_uri`. Default false; a provider that advertises
+    /// `require_pushed_authorization_requests` gets pushed requests without it, and one that
+    /// advertises no endpoint makes every login fail with `par_unsupported` when it is set.
+    pub pushed_authorization_requests: bool,
 }
 
 impl AuthConfig {
@@ -152,7 +158,15 @@ impl AuthConfig {
             allowed_tenants: None,
             logout_endpoint: None,
             revocation_endpoint: None,
+            pushed_authorization_requests: false,
         }
+    }
+
+    /// Pushes every authorization request to the provider first (RFC 9126), or not (default: only
+    /// when the provider requires it).
+    pub fn with_pushed_authorization_requests(mut self, on: bool) -> Self {
+        self.pushed_authorization_requests = on;
+        self
     }
 
     /// Sets the revocation endpoint for a provider whose discovery has no `revocation_endpoint`.
@@ -363,6 +377,9 @@ impl AuthConfig {
         }
         if let Some(url) = &self.revocation_endpoint {
             set("revocationEndpoint", JsValue::from_str(url));
+        }
+        if self.pushed_authorization_requests {
+            set("pushedAuthorizationRequests", JsValue::TRUE);
         }
         Ok(options.into())
     }

@@ -97,6 +97,35 @@ impl Session {
         Ok(())
     }
 
+    /// Logs in in a popup ([`OidcClient::login_with_popup`]); the page stays. The popup is opened
+    /// during this call, so make it in a click handler. What can be checked at once is returned, as
+    /// for [`Self::login`]; a failure after that (`popup_blocked`, `popup_closed`, `popup_timeout`,
+    /// `popup_pending`, or one of the callback's) becomes [`AuthState::Failed`] when nobody is signed
+    /// in. Success shows as the engine's session event.
+    pub(crate) fn login_with_popup(
+        self: &Rc<Self>,
+        options: &LoginOptions,
+    ) -> Result<(), OidcError> {
+        let client = self.ready(|| {
+            Error::invalid_config(
+                "AuthProvider",
+                "still starting: start a login once the state is no longer Loading",
+            )
+        })?;
+        let popup = client.login_with_popup(options);
+        let session = Rc::downgrade(self);
+        wasm_bindgen_futures::spawn_local(async move {
+            if let Err(error) = popup.await {
+                if let Some(session) = session.upgrade() {
+                    if !client.is_authenticated() {
+                        session.publish(AuthState::Failed { error });
+                    }
+                }
+            }
+        });
+        Ok(())
+    }
+
     /// Ends the session: the state becomes `SignedOut` at once; the engine clears the tokens for every
     /// tab of the session, revokes the refresh token and the page goes to the provider's logout
     /// endpoint. A failure of that part becomes [`AuthState::Failed`]. Without a client there is no

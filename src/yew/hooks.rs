@@ -83,6 +83,22 @@ pub fn use_login() -> Callback<LoginOptions, Result<(), OidcError>> {
     })
 }
 
+/// A callback that logs in in a popup, without leaving the page (`client.loginWithPopup`). Call it
+/// directly in a click handler: the popup opens during the call (browsers block it otherwise). The
+/// popup's redirect page is the app at the redirect URI, whose provider hands the response back.
+///
+/// What can be checked at once is returned, as for [`use_login`]. A failure after that
+/// (`popup_blocked`, `popup_closed`, `popup_timeout`, `popup_pending`, or one of the callback's)
+/// becomes `AuthState::Failed` when nobody is signed in; success shows as `AuthState::SignedIn`.
+#[hook]
+pub fn use_login_with_popup() -> Callback<LoginOptions, Result<(), OidcError>> {
+    let session = use_context::<AuthContext>().map(|c| c.session);
+    Callback::from(move |options: LoginOptions| match &session {
+        Some(session) => session.login_with_popup(&options),
+        None => crate::ui::missing_session(),
+    })
+}
+
 /// A callback that ends the session: the state becomes `SignedOut` at once, the engine clears the
 /// tokens for every tab of the session and revokes the refresh token, then the browser goes to the
 /// provider's logout endpoint when it has one. A failure of that part becomes `AuthState::Failed`.

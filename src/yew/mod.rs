@@ -14,7 +14,7 @@
 //! | [`AuthProvider`] | owns the client (an [`OidcClient`]); put it around the application |
 //! | [`use_auth`] | the [`AuthState`]: `Loading`, `SignedOut`, `SignedIn { claims }`, `Failed { error }` |
 //! | [`use_access_token`] | an [`AccessTokenSource`]: `get().await` is an access token from the engine |
-//! | [`use_login`], [`use_logout`] | callbacks that start a login or end the session |
+//! | [`use_login`], [`use_login_with_popup`], [`use_logout`] | callbacks that start a login (redirect or popup) or end the session |
 //! | [`Authenticated`], [`Unauthenticated`] | render their children only when signed in / signed out |
 //!
 //! Hooks used outside an [`AuthProvider`] do not panic: [`use_auth`] reports
@@ -74,7 +74,9 @@ mod provider;
 mod token;
 
 pub use guards::{Authenticated, GuardProps, Unauthenticated};
-pub use hooks::{use_access_token, use_auth, use_auth_client, use_login, use_logout};
+pub use hooks::{
+    use_access_token, use_auth, use_auth_client, use_login, use_login_with_popup, use_logout,
+};
 pub use provider::{AuthProvider, AuthProviderProps};
 pub use token::AccessTokenSource;
 

@@ -224,6 +224,54 @@ for (const name of ['yew', 'leptos']) {
       assert.deepEqual(capture.pageErrors, [], 'no page errors (a Rust panic is one)');
     });
 
+    e2eTest(env, `${name}: A08 E22 popup login (use_login_with_popup) with typed login options and with_pushed_authorization_requests: the page stays, the options are pushed, the popup carries only client_id and request_uri`, async ({ page, context, servers }) => {
+      await context.addInitScript(() => {
+        window.OXIDC_CONFIG = {
+          pushedAuthorizationRequests: true,
+          login: { prompt: 'login', loginHint: 'alice', uiLocales: 'fr-CA en', maxAge: 300 },
+        };
+      });
+      const navigations = [];
+      context.on('request', (req) => {
+        const u = new URL(req.url());
+        if (req.isNavigationRequest() && u.origin === servers.issuer && u.pathname === '/auth') navigations.push(u);
+      });
+      await openApp(page, servers);
+      await page.evaluate(() => { window.__marker = 'same document'; });
+      await servers.resetLedger();
+      const [popup] = await Promise.all([page.waitForEvent('popup'), page.locator('#login-popup').click()]);
+      await login(popup, servers, { start: false, popup: true });
+      await page.waitForSelector('#status[data-status="signed_in"]');
+      assert.equal(await page.evaluate(() => window.__marker), 'same document', 'the page never left');
+      assert.ok(popup.isClosed(), 'the popup closed');
+      const ledger = await servers.ledger();
+      const pushes = ledger.filter((e) => e.route === 'par');
+      assert.equal(pushes.length, 1, 'one push');
+      for (const field of ['prompt', 'login_hint', 'ui_locales', 'max_age', 'code_challenge', 'state', 'nonce']) {
+        assert.ok(pushes[0].fields.includes(field), `${field} pushed (fields: ${pushes[0].fields})`);
+      }
+      assert.equal(navigations.length, 1, 'the popup went to the authorization endpoint once');
+      assert.deepEqual([...navigations[0].searchParams.keys()], ['client_id', 'request_uri']);
+      const grants = tokenRequests(ledger, 'authorization_code');
+      assert.equal(grants.length, 1);
+      assert.equal(grants[0].status, 200);
+      assert.deepEqual(txKeys(await scanStorage(page)), [], 'no login record left');
+    });
+
+    e2eTest(env, `${name}: a login popup the user closes: the app shows popup_closed, and its popup button logs in after that`, async ({ page, servers }) => {
+      await openApp(page, servers);
+      const [popup] = await Promise.all([page.waitForEvent('popup'), page.locator('#login-popup').click()]);
+      await popup.waitForSelector('input[name="login"]');
+      await sleep(3500); // past the moment a Cross-Origin-Opener-Policy would have cut it off
+      await popup.close();
+      await page.waitForSelector('#error:not([hidden])');
+      assert.equal((await appError(page)).code, 'popup_closed');
+      assert.deepEqual(txKeys(await scanStorage(page)), [], 'no login record left');
+      const [again] = await Promise.all([page.waitForEvent('popup'), page.locator('#login-popup').click()]);
+      await login(again, servers, { start: false, popup: true });
+      await page.waitForSelector('#status[data-status="signed_in"]');
+    });
+
     e2eTest(env, `${name}: G10 a second tab takes the session of the first, without a request`, async ({ page, context, servers }) => {
       await openApp(page, servers);
       await login(page, servers);

@@ -1,12 +1,11 @@
 //! The application: an `AuthProvider` around a status line, login and logout buttons, the claims and
 //! an API call. Element ids match the JavaScript example so that the same browser tests drive both.
 
-use crate::page::{Shown, auth_config, call_api, page_config};
+use crate::page::{Shown, auth_config, call_api, login_options, page_config};
 use leptos::prelude::*;
-use oxidc::driver::LoginOptions;
 use oxidc::leptos::{
     AuthProvider, AuthState, Authenticated, Unauthenticated, use_access_token, use_auth, use_login,
-    use_logout,
+    use_login_with_popup, use_logout,
 };
 
 /// The root: the provider around the page.
@@ -39,7 +38,13 @@ fn Page() -> impl IntoView {
 
     let login = use_login();
     let on_login = move |_| {
-        if let Err(e) = login.run(LoginOptions::return_to("/")) {
+        if let Err(e) = login.run(login_options()) {
+            error.set(Some(Shown::from(&e)));
+        }
+    };
+    let login_popup = use_login_with_popup();
+    let on_login_popup = move |_| {
+        if let Err(e) = login_popup.run(login_options()) {
             error.set(Some(Shown::from(&e)));
         }
     };
@@ -113,6 +118,7 @@ fn Page() -> impl IntoView {
         <p id="status" data-status=status>{label}</p>
         <Unauthenticated>
             <button id="login" type="button" on:click=on_login>"Log in"</button>
+            <button id="login-popup" type="button" on:click=on_login_popup>"Log in in a popup"</button>
         </Unauthenticated>
         <Authenticated>
             <button id="call-api" type="button" on:click=on_call_api>"Call API"</button>

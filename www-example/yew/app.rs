@@ -1,11 +1,10 @@
 //! The application: an `AuthProvider` around a status line, login and logout buttons, the claims and
 //! an API call. Element ids match the JavaScript example so that the same browser tests drive both.
 
-use crate::page::{Shown, auth_config, call_api, page_config};
-use oxidc::driver::LoginOptions;
+use crate::page::{Shown, auth_config, call_api, login_options, page_config};
 use oxidc::yew::{
     AuthProvider, AuthState, Authenticated, Unauthenticated, use_access_token, use_auth,
-    use_auth_client, use_login, use_logout,
+    use_auth_client, use_login, use_login_with_popup, use_logout,
 };
 use yew::prelude::*;
 
@@ -53,7 +52,16 @@ fn Page() -> Html {
     let on_login = {
         let error = error.clone();
         move |_| {
-            if let Err(e) = login.emit(LoginOptions::return_to("/")) {
+            if let Err(e) = login.emit(login_options()) {
+                error.set(Some(Shown::from(&e)));
+            }
+        }
+    };
+    let login_popup = use_login_with_popup();
+    let on_login_popup = {
+        let error = error.clone();
+        move |_| {
+            if let Err(e) = login_popup.emit(login_options()) {
                 error.set(Some(Shown::from(&e)));
             }
         }
@@ -121,6 +129,7 @@ fn Page() -> Html {
             <p id="status" data-status={status}>{ label }</p>
             <Unauthenticated>
                 <button id="login" type="button" onclick={on_login}>{ "Log in" }</button>
+                <button id="login-popup" type="button" onclick={on_login_popup}>{ "Log in in a popup" }</button>
             </Unauthenticated>
             <Authenticated>
                 <button id="call-api" type="button" onclick={on_call_api}>{ "Call API" }</button>
