@@ -125,6 +125,30 @@ e2eTest(required, 'A08 a provider that requires pushed requests (OP_REQUIRE_PAR=
   assert.deepEqual(paramNames(navigations[0]), ['client_id', 'request_uri']);
 });
 
+e2eTest(required, 'A08 silent restore on a provider that requires pushed requests: the prompt=none request is pushed, the browser carries only client_id and request_uri, restored', async ({ page, servers }) => {
+  await page.addInitScript(() => { window.OXIDC_CONFIG = { restore: 'silent' }; });
+  await openApp(page, servers);
+  await login(page, servers);
+  assert.equal(await appStatus(page), 'signed_in');
+  await servers.resetLedger();
+  const navigations = [];
+  page.on('request', (req) => {
+    if (req.isNavigationRequest() && isAuthorization(req.url(), servers)) navigations.push(req.url());
+  });
+  await page.reload();
+  await page.waitForURL((u) => u.origin === servers.appOrigin && !u.searchParams.has('code'), { timeout: STEP_TIMEOUT });
+  await waitForApp(page);
+  assert.equal(await appStatus(page), 'signed_in', 'restored');
+  const ledger = await servers.ledger();
+  const pushes = ledger.filter((e) => e.route === 'par');
+  assert.equal(pushes.length, 1, 'the silent request was pushed');
+  assert.equal(pushes[0].status, 201);
+  assert.ok(pushes[0].fields.includes('prompt'), `prompt pushed (fields: ${pushes[0].fields})`);
+  assert.equal(navigations.length, 1, 'one navigation to the authorization endpoint');
+  assert.deepEqual(paramNames(navigations[0]), ['client_id', 'request_uri']);
+  assert.equal(ledger.filter((e) => e.route === 'token' && e.grant_type === 'authorization_code').length, 1);
+});
+
 e2eTest(real, 'A09 a push the provider refuses: par_error from login(), no navigation, no login record left', async ({ page, servers }) => {
   const probe = await openProbe(page, servers, { pushedAuthorizationRequests: true });
   await servers.resetLedger();
