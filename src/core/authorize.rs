@@ -9,7 +9,7 @@ use super::endpoint::{append_encoded, form_urlencode};
 use super::error::{Error, InvalidResponse, Misuse, Platform};
 use super::json::{Json, JsonParser};
 use super::login_options::{LoginOptions, essential_acr_claims, is_valid_acr_list};
-use super::pkce::{is_well_formed_verifier, s256_challenge};
+use super::pkce::{challenge_of, is_well_formed_verifier, s256_challenge};
 use super::secret::{CodeVerifier, Nonce, State, random_value};
 
 /// Largest accepted return-to path, in bytes.
@@ -104,6 +104,32 @@ pub fn authorization_request(
     options: &LoginOptions,
     now: u64,
 ) -> Result<AuthorizationRequest, Error> {
+    let challenge = s256_challenge(&CodeVerifier::from_random(&random.verifier));
+    build_request(config, metadata, random, challenge, options, now)
+}
+
+/// [`authorization_request`] with the SHA-256 digest of the verifier computed by the caller
+/// (`digest` = SHA-256 of [`CodeVerifier::from_random`]`(&random.verifier)`, as WebCrypto's
+/// `digest` gives it). The browser engine uses this, so that its build carries no SHA-256 code.
+pub fn authorization_request_with_digest(
+    config: &ClientConfig,
+    metadata: &ProviderMetadata,
+    random: &LoginRandom,
+    digest: &[u8; 32],
+    options: &LoginOptions,
+    now: u64,
+) -> Result<AuthorizationRequest, Error> {
+    build_request(config, metadata, random, challenge_of(digest), options, now)
+}
+
+fn build_request(
+    config: &ClientConfig,
+    metadata: &ProviderMetadata,
+    random: &LoginRandom,
+    challenge: String,
+    options: &LoginOptions,
+    now: u64,
+) -> Result<AuthorizationRequest, Error> {
     config.validate()?;
     if !super::discovery::issuer_matches(config, &metadata.issuer) {
         return Err(InvalidResponse::DiscoveryIssuerMismatch.into());
@@ -135,7 +161,6 @@ pub fn authorization_request(
         acr_values: options.acr_values.clone(),
         acr_essential: options.acr_essential,
     };
-    let challenge = s256_challenge(&pending.verifier);
     let max_age = max_age.map(|m| m.to_string());
     let mut acr_values = String::new();
     for value in &options.acr_values {
@@ -200,12 +225,37 @@ pub fn silent_authorization_request(
     options: &LoginOptions,
     now: u64,
 ) -> Result<AuthorizationRequest, Error> {
+    let challenge = s256_challenge(&CodeVerifier::from_random(&random.verifier));
+    build_silent(config, metadata, random, challenge, options, now)
+}
+
+/// [`silent_authorization_request`] with the verifier's SHA-256 digest computed by the caller, as
+/// for [`authorization_request_with_digest`].
+pub fn silent_authorization_request_with_digest(
+    config: &ClientConfig,
+    metadata: &ProviderMetadata,
+    random: &LoginRandom,
+    digest: &[u8; 32],
+    options: &LoginOptions,
+    now: u64,
+) -> Result<AuthorizationRequest, Error> {
+    build_silent(config, metadata, random, challenge_of(digest), options, now)
+}
+
+fn build_silent(
+    config: &ClientConfig,
+    metadata: &ProviderMetadata,
+    random: &LoginRandom,
+    challenge: String,
+    options: &LoginOptions,
+    now: u64,
+) -> Result<AuthorizationRequest, Error> {
     let silent = LoginOptions {
         return_to: options.return_to.clone(),
         prompt: Some("none".to_owned()),
         ..LoginOptions::default()
     };
-    let mut request = authorization_request(config, metadata, random, &silent, now)?;
+    let mut request = build_request(config, metadata, random, challenge, &silent, now)?;
     request.pending.silent = true;
     Ok(request)
 }

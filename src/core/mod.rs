@@ -43,8 +43,9 @@ pub mod userinfo;
 pub(crate) mod support;
 
 pub use authorize::{
-    AuthorizationRequest, LoginRandom, PendingLogin, authorization_request, check_return_to,
-    needs_interaction, silent_authorization_request,
+    AuthorizationRequest, LoginRandom, PendingLogin, authorization_request,
+    authorization_request_with_digest, check_return_to, needs_interaction,
+    silent_authorization_request, silent_authorization_request_with_digest,
 };
 pub use callback::{CallbackParams, RESPONSE_PARAMS, ValidatedCallback};
 pub use config::{ClientConfig, LogoutEndpoint, Tenants, check_distinct_issuers};

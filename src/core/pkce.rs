@@ -19,6 +19,11 @@ pub fn s256_challenge(verifier: &CodeVerifier) -> String {
     URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.secret().as_bytes()))
 }
 
+/// The S256 code challenge from the verifier's SHA-256 `digest`, computed elsewhere (WebCrypto).
+pub(crate) fn challenge_of(digest: &[u8; 32]) -> String {
+    URL_SAFE_NO_PAD.encode(digest)
+}
+
 /// Whether `verifier` has the RFC 7636 §4.1 syntax: 43 to 128 characters from
 /// `[A-Za-z0-9-._~]`.
 pub fn is_well_formed_verifier(verifier: &str) -> bool {

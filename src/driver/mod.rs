@@ -22,13 +22,16 @@ use std::rc::Rc;
 use crate::core::{
     AccessToken, AuthorizationRequest, CallbackParams, ClientConfig, Error, IdTokenClaims,
     IdTokenExpectations, Json, Jws, LoginRandom, LoginRequiredReason, Misuse, PendingLogin,
-    ProviderMetadata, PushedRequest, Revocation, TokenResponse, authorization_request,
+    ProviderMetadata, PushedRequest, Revocation, TokenResponse, authorization_request_with_digest,
     check_logout_state, code_request, configured_logout_url, discovery_url, end_session_url,
     needs_interaction, par_request, pushed_authorization_url, pushed_endpoint, refresh_request,
-    revocation_outcome, revocation_request, silent_authorization_request, userinfo_claims,
-    userinfo_request, validate_id_token, validate_refreshed_id_token,
+    revocation_outcome, revocation_request, silent_authorization_request_with_digest,
+    userinfo_claims, userinfo_request, validate_id_token, validate_refreshed_id_token,
 };
-use crate::core::{HttpRequest, HttpResponse, Method, OAuthError, Sha, Transport};
+use crate::core::{
+    CodeVerifier, HttpRequest, HttpResponse, Method, OAuthError, Platform as PlatformError, Sha,
+    Transport,
+};
 use flight::SingleFlight;
 use session::Session;
 
@@ -68,6 +71,7 @@ type BuildLogin = fn(
     &ClientConfig,
     &ProviderMetadata,
     &LoginRandom,
+    &[u8; 32],
     &LoginOptions,
     u64,
 ) -> Result<AuthorizationRequest, Error>;
@@ -170,7 +174,8 @@ impl<P: Platform> Client<P> {
     /// (RFC 9126) and the URL carries only `client_id` and `request_uri`; a failed push removes the
     /// record again and never falls back to a front-channel request.
     pub async fn authorization_url(&self, options: &LoginOptions) -> Result<String, Error> {
-        self.prepare_login(authorization_request, options).await
+        self.prepare_login(authorization_request_with_digest, options)
+            .await
     }
 
     /// Checks whether the login is pushed, draws its randomness, builds the request with `build`,
@@ -191,7 +196,23 @@ impl<P: Platform> Client<P> {
         p.fill_random(&mut random.state)?;
         p.fill_random(&mut random.nonce)?;
         p.fill_random(&mut random.verifier)?;
-        let request = build(&inner.config, &inner.metadata, &random, options, p.now())?;
+        // The S256 challenge's digest through the platform (WebCrypto in browsers): the engine's
+        // build carries no SHA-256 code of its own.
+        let verifier = CodeVerifier::from_random(&random.verifier);
+        let digest: [u8; 32] = p
+            .digest(Sha::Sha256, verifier.secret().as_bytes())
+            .await?
+            .try_into()
+            .map_err(|_| Error::Platform(PlatformError::CryptoUnavailable))?;
+        drop(verifier);
+        let request = build(
+            &inner.config,
+            &inner.metadata,
+            &random,
+            &digest,
+            options,
+            p.now(),
+        )?;
         // At most one pending login per tab: an abandoned earlier attempt is forgotten.
         p.transaction_clear(TRANSACTION_PREFIX);
         let key = transaction_key(request.pending.state.secret());
@@ -245,7 +266,7 @@ impl<P: Platform> Client<P> {
             ..LoginOptions::default()
         };
         let url = self
-            .prepare_login(silent_authorization_request, &options)
+            .prepare_login(silent_authorization_request_with_digest, &options)
             .await?;
         p.navigate(&url)?;
         Ok(true)

@@ -534,3 +534,35 @@ fn e24_hostile_acr_members_of_a_record_are_no_pending_login() {
         );
     }
 }
+
+#[test]
+fn a01_a_digest_computed_elsewhere_gives_the_same_request() {
+    use sha2::Digest as _;
+    let r = random(7);
+    let verifier = CodeVerifier::from_random(&r.verifier);
+    let digest: [u8; 32] = sha2::Sha256::digest(verifier.secret().as_bytes()).into();
+    let options = LoginOptions::return_to("/x");
+    let plain = authorization_request(&config(), &metadata(), &r, &options, NOW).unwrap();
+    let with =
+        authorization_request_with_digest(&config(), &metadata(), &r, &digest, &options, NOW)
+            .unwrap();
+    assert_eq!(plain.url, with.url);
+    assert_eq!(plain.params, with.params);
+    let silent = silent_authorization_request(&config(), &metadata(), &r, &options, NOW).unwrap();
+    let silent_with = silent_authorization_request_with_digest(
+        &config(),
+        &metadata(),
+        &r,
+        &digest,
+        &options,
+        NOW,
+    )
+    .unwrap();
+    assert_eq!(silent.url, silent_with.url);
+    assert!(silent_with.pending.silent);
+    // Another digest is another challenge: the caller's digest is what is sent.
+    let other =
+        authorization_request_with_digest(&config(), &metadata(), &r, &[9; 32], &options, NOW)
+            .unwrap();
+    assert_ne!(plain.url, other.url);
+}
