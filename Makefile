@@ -31,6 +31,8 @@ check-js-deps:
 
 test-native:
 	cargo test --all-targets
+	# The core as the npm build compiles it (feature js: its own base64url codec, among others).
+	cargo test --lib --tests --features js
 
 ## fuzz: the parser property tests (tests/core_props.rs) with many cases: FUZZ_CASES per property
 FUZZ_CASES ?= 200000

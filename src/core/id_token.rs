@@ -5,8 +5,7 @@
 //! [`Jws::signing_input`] and [`Jws::signature`] with WebCrypto against the provider's JWKS.
 //! Tokens must be treated as unusable until both steps succeed (RFC 9700 §4.5.3.2).
 
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use super::base64url;
 
 use super::config::{TENANT_PLACEHOLDER, Tenants};
 use super::digest::Sha;
@@ -284,7 +283,7 @@ pub fn at_hash(alg: &str, digest: &[u8]) -> Option<String> {
     if digest.len() != sha.output_len() {
         return None;
     }
-    Some(URL_SAFE_NO_PAD.encode(&digest[..digest.len() / 2]))
+    Some(base64url::encode(&digest[..digest.len() / 2]))
 }
 
 #[cfg(test)]

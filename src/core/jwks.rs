@@ -7,8 +7,7 @@
 //! that carry private or symmetric material, and malformed members. The signature itself is
 //! verified by the platform (WebCrypto in the browser) with [`Jwk::public_jwk`].
 
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use super::base64url;
 
 use super::config::SUPPORTED_ID_TOKEN_ALGS;
 use super::error::{Error, IdTokenProblem};
@@ -74,7 +73,7 @@ fn key_fetch() -> Error {
 }
 
 fn b64(json: &Json, name: &str) -> Option<Vec<u8>> {
-    URL_SAFE_NO_PAD.decode(json.get(name)?.as_str()?).ok()
+    base64url::decode(json.get(name)?.as_str()?)
 }
 
 /// Members that only private or symmetric keys have (RFC 7518 §6.2.2, §6.3.2, §6.4).
@@ -125,8 +124,8 @@ impl Jwk {
                 }
                 let jwk = format!(
                     r#"{{"kty":"RSA","n":"{}","e":"{}"}}"#,
-                    URL_SAFE_NO_PAD.encode(n),
-                    URL_SAFE_NO_PAD.encode(e)
+                    base64url::encode(n),
+                    base64url::encode(e)
                 );
                 (KeyKind::Rsa { bytes: n.len() }, jwk)
             }
@@ -144,8 +143,8 @@ impl Jwk {
                 }
                 let jwk = format!(
                     r#"{{"kty":"EC","crv":"{crv}","x":"{}","y":"{}"}}"#,
-                    URL_SAFE_NO_PAD.encode(x),
-                    URL_SAFE_NO_PAD.encode(y)
+                    base64url::encode(&x),
+                    base64url::encode(&y)
                 );
                 (KeyKind::Ec { crv }, jwk)
             }
@@ -159,7 +158,7 @@ impl Jwk {
                 }
                 let jwk = format!(
                     r#"{{"kty":"OKP","crv":"Ed25519","x":"{}"}}"#,
-                    URL_SAFE_NO_PAD.encode(x)
+                    base64url::encode(&x)
                 );
                 (KeyKind::Ed25519, jwk)
             }

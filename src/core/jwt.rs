@@ -6,8 +6,7 @@
 
 use std::fmt;
 
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use super::base64url;
 
 use super::error::{Error, IdTokenProblem};
 use super::json::{Json, JsonParser};
@@ -47,7 +46,7 @@ fn malformed() -> Error {
 /// Strict base64url without padding (RFC 7515 §2): `+`, `/`, `=` and non-canonical
 /// trailing bits are refused.
 fn decode_segment(segment: &str) -> Result<Vec<u8>, Error> {
-    URL_SAFE_NO_PAD.decode(segment).map_err(|_| malformed())
+    base64url::decode(segment).ok_or_else(malformed)
 }
 
 /// A segment that must be a UTF-8 JSON object without repeated member names (RFC 7515

@@ -17,6 +17,7 @@
 //! appear in an [`Error`].
 
 pub mod authorize;
+pub mod base64url;
 pub mod callback;
 pub mod config;
 pub mod digest;

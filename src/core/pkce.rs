@@ -1,7 +1,6 @@
 //! PKCE with the S256 method only (RFC 7636); `plain` is never produced (RFC 7636 §4.2, §7.2).
 
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use super::base64url;
 use sha2::{Digest as _, Sha256};
 
 use super::secret::{CodeVerifier, random_value};
@@ -16,12 +15,12 @@ impl CodeVerifier {
 
 /// The S256 code challenge: `BASE64URL(SHA256(ASCII(code_verifier)))` (RFC 7636 §4.2).
 pub fn s256_challenge(verifier: &CodeVerifier) -> String {
-    URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.secret().as_bytes()))
+    base64url::encode(&Sha256::digest(verifier.secret().as_bytes()))
 }
 
 /// The S256 code challenge from the verifier's SHA-256 `digest`, computed elsewhere (WebCrypto).
 pub(crate) fn challenge_of(digest: &[u8; 32]) -> String {
-    URL_SAFE_NO_PAD.encode(digest)
+    base64url::encode(digest)
 }
 
 /// Whether `verifier` has the RFC 7636 §4.1 syntax: 43 to 128 characters from

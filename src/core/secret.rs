@@ -1,8 +1,7 @@
 //! Newtypes for secret strings: redacted `Debug`, no `Display`, constant-time equality,
 //! best-effort wiping on drop.
 
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use super::base64url;
 
 /// Compares two byte strings in time that depends only on their lengths (a length
 /// difference returns early: lengths are not secret here).
@@ -20,7 +19,7 @@ pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 /// Encodes 32 caller-supplied random bytes as base64url without padding: 43 characters,
 /// 256 bits (RFC 6749 §10.10, RFC 7636 §4.1).
 pub fn random_value(bytes: &[u8; 32]) -> String {
-    URL_SAFE_NO_PAD.encode(bytes)
+    base64url::encode(bytes)
 }
 
 macro_rules! secret_string {
