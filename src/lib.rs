@@ -53,5 +53,8 @@ pub mod leptos;
 #[cfg(all(target_arch = "wasm32", feature = "js"))]
 mod wipe_alloc;
 
+#[cfg(any(all(target_arch = "wasm32", feature = "js"), test))]
+mod table;
+
 #[cfg(all(test, target_arch = "wasm32"))]
 wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);

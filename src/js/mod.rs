@@ -25,7 +25,6 @@ mod login;
 mod wire;
 
 use std::cell::{Cell, RefCell};
-use std::collections::HashMap;
 use std::rc::Rc;
 use std::task::{Context, Poll, Waker};
 
@@ -34,6 +33,7 @@ use wasm_bindgen::prelude::*;
 use crate::browser::{self, BrowserPlatform, Lifecycle};
 use crate::core::Error;
 use crate::driver::{AuthEvent, Client, SignedOutReason};
+use crate::table::Table;
 use front::{EnginePlatform, Front};
 use wire::{bounded_string, flag, get, object, records, set};
 
@@ -70,8 +70,8 @@ struct Port {
 #[derive(Default)]
 struct State {
     /// Sessions by the options that made them.
-    sessions: HashMap<String, Rc<Hosted>>,
-    ports: HashMap<u32, Port>,
+    sessions: Table<String, Rc<Hosted>>,
+    ports: Table<u32, Port>,
     /// The page whose logout is being handled: the others hear of it as `other_tab`.
     logging_out: Option<u32>,
 }
@@ -438,7 +438,7 @@ fn broadcast(state: &State, key: &str, driver: &Driver, event: &AuthEvent, gener
         )),
         _ => None,
     };
-    for (id, port) in &state.ports {
+    for (id, port) in state.ports.iter() {
         if port.session.as_deref() == Some(key) {
             match &elsewhere {
                 Some(other) if state.logging_out != Some(*id) => post(&port.post, other),
