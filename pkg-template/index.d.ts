@@ -130,7 +130,7 @@ export interface LoginOptions {
 
 /** Options for {@link OidcClient.loginWithPopup}: the login options (returnTo aside), and the popup's. */
 export interface PopupLoginOptions extends Omit<LoginOptions, "returnTo"> {
-  /** How long the login may take, in milliseconds (default 300000); then `popup_timeout`. */
+  /** How long the login may take, in milliseconds (default 300000, at most 600000: the login record's lifetime); then `popup_timeout`. */
   timeoutMs?: number;
   /** The popup's width in CSS pixels (default 500). */
   width?: number;

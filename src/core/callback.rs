@@ -71,6 +71,8 @@ impl fmt::Debug for CallbackParams {
 #[derive(Debug)]
 pub struct ValidatedCallback {
     pub(crate) code: AuthorizationCode,
+    /// The response's RFC 9207 `iss`, when it had one: the ID token must name the same issuer.
+    pub iss: Option<String>,
 }
 
 impl CallbackParams {
@@ -194,7 +196,10 @@ impl CallbackParams {
             }));
         }
         match self.code {
-            Some(code) => Ok(ValidatedCallback { code }),
+            Some(code) => Ok(ValidatedCallback {
+                code,
+                iss: self.iss,
+            }),
             None => Err(InvalidResponse::MissingCode.into()),
         }
     }

@@ -91,12 +91,13 @@ pub enum Tenants {
 }
 
 impl Tenants {
-    /// Whether `tid` is an accepted tenant.
+    /// Whether `tid` is an accepted tenant (tenant ids, GUIDs, compared without regard to ASCII
+    /// case).
     pub fn allows(&self, tid: &str) -> bool {
         is_tenant_id(tid)
             && match self {
                 Self::Any => true,
-                Self::List(list) => list.iter().any(|t| t == tid),
+                Self::List(list) => list.iter().any(|t| t.eq_ignore_ascii_case(tid)),
             }
     }
 }
@@ -202,19 +203,6 @@ impl ClientConfig {
             logout_endpoint: None,
             revocation_endpoint: None,
             pushed_authorization_requests: false,
-        }
-    }
-
-    /// The issuer an ID token (or an RFC 9207 `iss`) from tenant `tid` must name, given the
-    /// discovery document's `issuer` (the template, in multi-tenant mode): `None` when `tid` is not
-    /// an accepted tenant. Without multi-tenant mode, the configured issuer whatever `tid` is.
-    pub fn tenant_issuer(&self, metadata_issuer: &str, tid: Option<&str>) -> Option<String> {
-        match &self.allowed_tenants {
-            None => Some(self.issuer.clone()),
-            Some(tenants) => {
-                let tid = tid.filter(|t| tenants.allows(t))?;
-                Some(metadata_issuer.replacen(TENANT_PLACEHOLDER, tid, 1))
-            }
         }
     }
 

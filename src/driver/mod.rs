@@ -132,6 +132,9 @@ impl<P: Platform> Client<P> {
         mut metadata: ProviderMetadata,
     ) -> Result<Self, Error> {
         config.validate()?;
+        if !crate::core::discovery::issuer_matches(&config, &metadata.issuer) {
+            return Err(crate::core::InvalidResponse::DiscoveryIssuerMismatch.into());
+        }
         if metadata.revocation_endpoint.is_none() {
             metadata
                 .revocation_endpoint
@@ -302,6 +305,11 @@ impl<P: Platform> Client<P> {
         if pending.client_id != cfg.client_id || pending.redirect_uri != cfg.redirect_uri {
             return Err(Error::Misuse(Misuse::NoPendingLogin));
         }
+        // And for this issuer: in multi-tenant mode a record naming one tenant's issuer would
+        // otherwise pass for the template's.
+        if pending.issuer != cfg.issuer {
+            return Err(crate::core::InvalidResponse::IssuerMismatch.into());
+        }
         pending.max_age = match (pending.max_age, cfg.max_age) {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),
@@ -329,6 +337,7 @@ impl<P: Platform> Client<P> {
             Err(err) => return Err(err),
         };
         let code_text = code.code.secret().to_owned();
+        let callback_iss = code.iss.clone();
         let request = code_request(&inner.metadata, &pending, code);
         let response = p.fetch(&request).await?;
         let tokens = TokenResponse::from_response(&response, p.json())
@@ -338,10 +347,15 @@ impl<P: Platform> Client<P> {
             let id_token = tokens.require_id_token()?;
             let jws = Jws::parse(id_token.secret(), p.json())?;
             self.verify_id_token_signature(&jws).await?;
-            Some(
-                self.check_id_token(&jws, &tokens.access_token, Some(&pending), received)
-                    .await?,
-            )
+            let claims = self
+                .check_id_token(&jws, &tokens.access_token, Some(&pending), received)
+                .await?;
+            // The response's `iss` and the ID token's name one issuer (in multi-tenant mode, one
+            // tenant); without the mode both already equal the configured issuer.
+            if callback_iss.as_ref().is_some_and(|iss| *iss != claims.iss) {
+                return Err(Error::id_token(crate::core::IdTokenProblem::Iss));
+            }
+            Some(claims)
         } else {
             None
         };
@@ -980,3 +994,7 @@ mod par_tests;
 #[cfg(test)]
 #[path = "tests/login_options.rs"]
 mod login_options_tests;
+
+#[cfg(test)]
+#[path = "tests/tenants.rs"]
+mod tenant_tests;

@@ -31,18 +31,16 @@ export class OidcError extends Error {
   }
 }
 
-// Popup login: the popup's window name, the channel its redirect page hands the response back on
-// (the app's origin only), the messages, how long a popup may stay unreachable right after it was
-// sent to the provider before that counts as the user closing it (a Cross-Origin-Opener-Policy cut
-// makes the popup unreachable as soon as the provider's page loads), and how long the redirect page
-// waits for the app to take the response.
-const POPUP_NAME = "oxidc-login";
+// Popup login: the channel its redirect page hands the response back on when the popup has no
+// opener (the app's origin only), the messages, how long the redirect page waits for the app to take
+// the response, and the default and longest wait for a popup login (the login record's lifetime).
 const POPUP_CHANNEL = "oxidc:popup";
 const POPUP_RESPONSE = "oxidc:popup-response";
 const POPUP_ACK = "oxidc:popup-ack";
-const POPUP_CUT_MS = 3000;
 const POPUP_ACK_MS = 2000;
+const POPUP_AWAY_MS = 500;
 const POPUP_TIMEOUT_MS = 300000;
+const POPUP_MAX_MS = 600000;
 
 /** Login options the engine reads; anything else is left out of the message. */
 const LOGIN_OPTIONS = ["returnTo", "prompt", "loginHint", "maxAge", "uiLocales", "acrValues", "acrEssential"];
@@ -201,12 +199,24 @@ const popupError = (code, message, hint) => pageError(code, message, null, hint)
  * (`state`). While the popup is reachable, only a message from that very window is taken; once a
  * Cross-Origin-Opener-Policy has cut it off, only the app's channel can carry it, and only the
  * response for this login's `state` (256 random bits nobody else saw) is taken from it.
+ *
+ * A page cut off from its popup sees it as closed, like one whose popup the user closed. Without a
+ * cut, the popup is seen open on the provider's page (another origin, whose address cannot be read);
+ * with one, it never is (but for a moment while the cut takes effect): it goes from this origin's
+ * blank page to looking closed when the provider's page arrives. So a popup that looks closed after
+ * it was seen on another origin for half a second was closed by the user; one that looks closed
+ * before was cut off (or closed at once: a new login replaces it).
  */
-function popupResponse(pending, state, sentAt, timeoutMs) {
+function popupResponse(pending, state, timeoutMs) {
   const popup = pending.window;
   return new Promise((resolve, reject) => {
     const channel = typeof BroadcastChannel === "function" ? new BroadcastChannel(POPUP_CHANNEL) : null;
     let cut = false;
+    // When the popup was first seen open on another origin (reset when not), and whether it stayed
+    // there long enough to count: while a cut takes effect, the popup can look open on another
+    // origin for a moment.
+    let awaySince = 0;
+    let elsewhere = false;
     let poll;
     let timer;
     const done = (settle, value) => {
@@ -242,19 +252,29 @@ function popupResponse(pending, state, sentAt, timeoutMs) {
       };
     }
     poll = setInterval(() => {
-      if (cut || !popup.closed) return;
-      if (Date.now() - sentAt < POPUP_CUT_MS) cut = true;
-      else done(reject, popupError("popup_closed", "The login popup was closed before the login completed.", "Let the user start the login again."));
-    }, 250);
+      if (cut) return;
+      if (!popup.closed) {
+        try {
+          void popup.location.href;
+          awaySince = 0;
+        } catch {
+          awaySince ||= Date.now();
+          if (Date.now() - awaySince >= POPUP_AWAY_MS) elsewhere = true;
+        }
+        return;
+      }
+      if (elsewhere) done(reject, popupError("popup_closed", "The login popup was closed before the login completed.", "Let the user start the login again."));
+      else cut = true;
+    }, 100);
     timer = setTimeout(() => done(reject, popupError("popup_timeout", "The popup login did not complete in time.",
-      "Let the user start the login again; pass a longer timeoutMs to loginWithPopup if logins take longer.")), timeoutMs);
+      "Let the user start the login again; pass a longer timeoutMs (at most 600000) to loginWithPopup if logins take longer.")), timeoutMs);
   });
 }
 
 /**
  * On the redirect page in a popup: hands the authorization response to the app page that opened the
- * popup (by message to the opener, and on the app's channel for an opener cut off by a
- * Cross-Origin-Opener-Policy), then closes the popup once the app took it. False when no app page
+ * popup (by message to the opener; on the app's channel only when a Cross-Origin-Opener-Policy cut
+ * the popup off from its opener), then closes the popup once the app took it. False when no app page
  * takes it (not a popup login).
  */
 function handBack(url, state) {
@@ -274,15 +294,19 @@ function handBack(url, state) {
       if (e.isTrusted && e.origin === location.origin && e.source === opener && acked(e.data)) done(true);
     }
     const timer = setTimeout(() => done(false), POPUP_ACK_MS);
-    addEventListener("message", fromOpener);
-    if (channel) channel.onmessage = (e) => e.isTrusted && acked(e.data) && done(true);
     const message = { type: POPUP_RESPONSE, url };
-    try {
-      if (opener) opener.postMessage(message, location.origin);
-    } catch {
-      // An opener of another origin, or gone: the channel is left.
+    if (opener) {
+      // Only the opener hears it (and only when it is of this origin): not the app's other tabs.
+      addEventListener("message", fromOpener);
+      try {
+        opener.postMessage(message, location.origin);
+      } catch {
+        // Gone meanwhile: nobody takes it.
+      }
+    } else {
+      channel.onmessage = (e) => e.isTrusted && acked(e.data) && done(true);
+      channel.postMessage(message);
     }
-    if (channel) channel.postMessage(message);
   });
 }
 
@@ -437,7 +461,8 @@ export class OidcClient {
     if (previous && !previous.window.closed) {
       throw popupError("popup_pending", "A popup login is already in progress.", "Wait for the pending popup login to finish or fail.");
     }
-    const popup = typeof window.open === "function" ? window.open("about:blank", POPUP_NAME, popupFeatures(opts)) : null;
+    // A new, unnamed window: no other page can find it by name and navigate it.
+    const popup = typeof window.open === "function" ? window.open("about:blank", "_blank", popupFeatures(opts)) : null;
     if (!popup) {
       throw popupError("popup_blocked", "The browser blocked the login popup.",
         "Call loginWithPopup() directly in a click or key handler, before any await; or use login().");
@@ -453,15 +478,14 @@ export class OidcClient {
       state = storedState(store);
       if (popup.closed || this._popup !== pending) throw popupError("popup_closed", "The login popup was closed before the login completed.", "Let the user start the login again.");
       popup.location.replace(navigate);
-      const timeoutMs = Number.isInteger(opts.timeoutMs) && opts.timeoutMs > 0 ? opts.timeoutMs : POPUP_TIMEOUT_MS;
-      const url = await popupResponse(pending, state, Date.now(), timeoutMs);
-      const records = takeRecords([LOGIN_PREFIX + state]);
-      state = null;
-      const { ok } = await this._call({ op: "callback", url, records });
+      const timeoutMs = Number.isInteger(opts.timeoutMs) && opts.timeoutMs > 0 ? Math.min(opts.timeoutMs, POPUP_MAX_MS) : POPUP_TIMEOUT_MS;
+      const url = await popupResponse(pending, state, timeoutMs);
+      const { ok } = await this._call({ op: "callback", url, records: takeRecords([LOGIN_PREFIX + state]) });
       return ok;
     } finally {
       if (this._popup === pending) this._popup = undefined;
-      // A login that did not complete leaves no record behind.
+      // However it ended, this login leaves no record behind (the engine hands back a record it
+      // refused before reading it).
       if (state !== null) takeRecords([LOGIN_PREFIX + state]);
       try {
         popup.close();

@@ -104,8 +104,9 @@ pub fn use_login() -> Callback<LoginOptions, Result<(), OidcError>> {
 /// response back. It is `Copy`.
 ///
 /// What can be checked at once is returned, as for [`use_login`]. A failure after that
-/// (`popup_blocked`, `popup_closed`, `popup_timeout`, `popup_pending`, or one of the callback's)
-/// becomes `AuthState::Failed` when nobody is signed in; success shows as `AuthState::SignedIn`.
+/// (`popup_blocked`, `popup_closed`, `popup_timeout`, or one of the callback's) becomes
+/// `AuthState::Failed` when nobody is signed in; a second call while the popup is open is ignored;
+/// success shows as `AuthState::SignedIn`.
 pub fn use_login_with_popup() -> Callback<LoginOptions, Result<(), OidcError>> {
     let stored = stored_session();
     Callback::new(move |options: LoginOptions| {

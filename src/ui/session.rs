@@ -100,8 +100,9 @@ impl Session {
     /// Logs in in a popup ([`OidcClient::login_with_popup`]); the page stays. The popup is opened
     /// during this call, so make it in a click handler. What can be checked at once is returned, as
     /// for [`Self::login`]; a failure after that (`popup_blocked`, `popup_closed`, `popup_timeout`,
-    /// `popup_pending`, or one of the callback's) becomes [`AuthState::Failed`] when nobody is signed
-    /// in. Success shows as the engine's session event.
+    /// or one of the callback's) becomes [`AuthState::Failed`] when nobody is signed in, while
+    /// `popup_pending` (a second click while the popup is open) is ignored. Success shows as the
+    /// engine's session event.
     pub(crate) fn login_with_popup(
         self: &Rc<Self>,
         options: &LoginOptions,
@@ -116,6 +117,10 @@ impl Session {
         let session = Rc::downgrade(self);
         wasm_bindgen_futures::spawn_local(async move {
             if let Err(error) = popup.await {
+                // A second click while the popup is open: the first login goes on.
+                if error.code() == "popup_pending" {
+                    return;
+                }
                 if let Some(session) = session.upgrade() {
                     if !client.is_authenticated() {
                         session.publish(AuthState::Failed { error });

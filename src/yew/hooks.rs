@@ -88,8 +88,9 @@ pub fn use_login() -> Callback<LoginOptions, Result<(), OidcError>> {
 /// popup's redirect page is the app at the redirect URI, whose provider hands the response back.
 ///
 /// What can be checked at once is returned, as for [`use_login`]. A failure after that
-/// (`popup_blocked`, `popup_closed`, `popup_timeout`, `popup_pending`, or one of the callback's)
-/// becomes `AuthState::Failed` when nobody is signed in; success shows as `AuthState::SignedIn`.
+/// (`popup_blocked`, `popup_closed`, `popup_timeout`, or one of the callback's) becomes
+/// `AuthState::Failed` when nobody is signed in; a second call while the popup is open is ignored;
+/// success shows as `AuthState::SignedIn`.
 #[hook]
 pub fn use_login_with_popup() -> Callback<LoginOptions, Result<(), OidcError>> {
     let session = use_context::<AuthContext>().map(|c| c.session);

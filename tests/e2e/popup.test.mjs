@@ -33,7 +33,10 @@ async function probeButton(page, fnText) {
     b.type = 'button';
     b.textContent = 'probe';
     const fn = new Function('auth', `return (${text})(auth);`);
-    b.addEventListener('click', () => { window.__probe = fn(window.__auth); });
+    b.addEventListener('click', () => {
+      window.__probe = fn(window.__auth);
+      window.__probe.catch(() => {}); // settled() reads it
+    });
     document.body.append(b);
   }, fnText);
 }
@@ -114,7 +117,7 @@ function popupSuite(title, appEnv) {
         await probeButton(page, '(auth) => auth.loginWithPopup({ timeoutMs: 8000 })');
         const popup = await openPopup(page, '#probe');
         await atProviderForm(popup);
-        await sleep(3500);
+        await sleep(500); // the page has seen the cut (it polls every 100 ms)
         await popup.close();
         const res = await settled(page, '__probe');
         assert.equal(res.code, 'popup_timeout', JSON.stringify(res));
@@ -134,7 +137,7 @@ describe('popup failures', () => {
     await openApp(page, servers);
     const popup = await openPopup(page);
     await atProviderForm(popup);
-    await sleep(3500); // past the moment a Cross-Origin-Opener-Policy would have cut it off
+    await sleep(1000); // a user reads the provider's page before closing it
     await popup.close();
     await page.waitForSelector('#error:not([hidden])', { timeout: STEP_TIMEOUT });
     assert.equal((await appError(page)).code, 'popup_closed');
@@ -142,6 +145,37 @@ describe('popup failures', () => {
     assert.deepEqual(txKeys(await scanStorage(page)), [], 'no login record left');
     const again = await openPopup(page);
     await login(again, servers, { start: false, popup: true });
+    await page.waitForSelector('#status[data-status="signed_in"]', { timeout: STEP_TIMEOUT });
+  });
+
+  e2eTest(env, 'popup: a response the engine refuses before reading its state (a token in the URL): the call rejects with its error, and no record is left', async ({ page, servers }) => {
+    // The provider's authorization response carries an access_token as well.
+    await servers.resetLedger();
+    await servers.addFault({ route: 'authorization', addParams: { access_token: 'planted' } });
+    await openApp(page, servers);
+    await probeButton(page, '(auth) => auth.loginWithPopup()');
+    const popup = await openPopup(page, '#probe');
+    await login(popup, servers, { start: false, popup: true });
+    const res = await settled(page, '__probe');
+    assert.equal(res.code, 'unexpected_parameter', JSON.stringify(res));
+    assert.deepEqual(txKeys(await scanStorage(page)), [], 'no login record left');
+    assert.equal(tokenRequests(await servers.ledger(), 'authorization_code').length, 0, 'no code exchanged');
+  });
+
+  e2eTest(env, 'L01 popup: another page cannot find the login popup by a name and navigate it', async ({ page, servers }) => {
+    await openApp(page, servers);
+    const popup = await openPopup(page);
+    await atProviderForm(popup);
+    // A page of the app's origin tries the names a library might give its popup.
+    const opened = await page.evaluate(() => ['oxidc-login', 'oxidc', 'popup', 'login'].map((name) => {
+      const w = window.open('about:blank#taken', name);
+      const fresh = w !== null && w.location.href === 'about:blank#taken';
+      w?.close();
+      return fresh;
+    }));
+    assert.deepEqual(opened, [true, true, true, true], 'each name opened a new window');
+    assert.equal(new URL(popup.url()).origin, servers.issuer, 'the login popup is still at the provider');
+    await login(popup, servers, { start: false, popup: true });
     await page.waitForSelector('#status[data-status="signed_in"]', { timeout: STEP_TIMEOUT });
   });
 

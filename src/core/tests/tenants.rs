@@ -213,3 +213,10 @@ fn allowed_tenants_option_is_validated() {
         );
     }
 }
+
+#[test]
+fn listed_tenant_ids_match_whatever_their_ascii_case() {
+    let upper = Tenants::List(vec![TENANT.to_ascii_uppercase()]);
+    assert!(upper.allows(TENANT));
+    assert!(!upper.allows(OTHER));
+}

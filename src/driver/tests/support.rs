@@ -141,6 +141,8 @@ pub(crate) struct Provider {
     pub(crate) acr: Option<String>,
     /// Pushed authorization requests (RFC 9126) by `request_uri`: their form parameters.
     pub(crate) pushed: BTreeMap<String, BTreeMap<String, String>>,
+    /// Claims set in every ID token over the usual ones (`iss` and `tid` of a tenant, say).
+    pub(crate) claims_over: Option<serde_json::Value>,
 }
 
 /// The RS256 `at_hash` of an access token (OIDC Core §3.1.3.8), computed here independently.
@@ -305,6 +307,11 @@ impl Provider {
         }
         if let Some(acr) = &self.acr {
             claims["acr"] = acr.clone().into();
+        }
+        if let Some(serde_json::Value::Object(over)) = &self.claims_over {
+            for (name, value) in over {
+                claims[name] = value.clone();
+            }
         }
         if let Some(right) = self.at_hash {
             let at = format!("at-{}", self.counter);
