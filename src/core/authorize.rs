@@ -225,8 +225,7 @@ pub fn silent_authorization_request(
     options: &LoginOptions,
     now: u64,
 ) -> Result<AuthorizationRequest, Error> {
-    let challenge = s256_challenge(&CodeVerifier::from_random(&random.verifier));
-    build_silent(config, metadata, random, challenge, options, now)
+    authorization_request(config, metadata, random, &silent_options(options), now).map(silent)
 }
 
 /// [`silent_authorization_request`] with the verifier's SHA-256 digest computed by the caller, as
@@ -239,25 +238,22 @@ pub fn silent_authorization_request_with_digest(
     options: &LoginOptions,
     now: u64,
 ) -> Result<AuthorizationRequest, Error> {
-    build_silent(config, metadata, random, challenge_of(digest), options, now)
+    let options = silent_options(options);
+    authorization_request_with_digest(config, metadata, random, digest, &options, now).map(silent)
 }
 
-fn build_silent(
-    config: &ClientConfig,
-    metadata: &ProviderMetadata,
-    random: &LoginRandom,
-    challenge: String,
-    options: &LoginOptions,
-    now: u64,
-) -> Result<AuthorizationRequest, Error> {
-    let silent = LoginOptions {
+/// The options of a silent request: `prompt=none` and `options.return_to`, nothing else.
+fn silent_options(options: &LoginOptions) -> LoginOptions {
+    LoginOptions {
         return_to: options.return_to.clone(),
         prompt: Some("none".to_owned()),
         ..LoginOptions::default()
-    };
-    let mut request = build_request(config, metadata, random, challenge, &silent, now)?;
+    }
+}
+
+fn silent(mut request: AuthorizationRequest) -> AuthorizationRequest {
     request.pending.silent = true;
-    Ok(request)
+    request
 }
 
 /// True for the authorization errors that answer a `prompt=none` request when the user must interact
