@@ -998,3 +998,7 @@ mod login_options_tests;
 #[cfg(test)]
 #[path = "tests/tenants.rs"]
 mod tenant_tests;
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+#[path = "tests/engine_props.rs"]
+mod engine_props;

@@ -143,6 +143,8 @@ pub(crate) struct Provider {
     pub(crate) pushed: BTreeMap<String, BTreeMap<String, String>>,
     /// Claims set in every ID token over the usual ones (`iss` and `tid` of a tenant, say).
     pub(crate) claims_over: Option<serde_json::Value>,
+    /// When each access token was issued (virtual seconds).
+    pub(crate) issued_at: BTreeMap<String, u64>,
 }
 
 /// The RS256 `at_hash` of an access token (OIDC Core §3.1.3.8), computed here independently.
@@ -336,6 +338,7 @@ impl Provider {
             self.live_refresh = Some(rt);
         }
         self.live_access = Some(format!("at-{}", self.counter));
+        self.issued_at.insert(format!("at-{}", self.counter), now);
         body.to_string()
     }
 
