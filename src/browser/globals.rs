@@ -1,6 +1,5 @@
 //! Bindings to global functions and objects, so that the adapter works in a page and in a worker alike.
 
-use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen]
@@ -22,13 +21,9 @@ pub(crate) fn global_property(name: &str) -> Option<JsValue> {
         .filter(|v| !v.is_undefined() && !v.is_null())
 }
 
-/// Fills `buf` from `crypto.getRandomValues` (WebCrypto).
+/// Fills `buf` from `crypto.getRandomValues` (WebCrypto), through getrandom.
 pub(crate) fn get_random_values(buf: &mut [u8]) -> Result<(), JsValue> {
-    let crypto = global_property("crypto").ok_or(JsValue::NULL)?;
-    crypto
-        .unchecked_into::<web_sys::Crypto>()
-        .get_random_values_with_u8_array(buf)
-        .map(|_| ())
+    getrandom::fill(buf).map_err(|_| JsValue::NULL)
 }
 
 /// `navigator.onLine`, or true when unknown.
