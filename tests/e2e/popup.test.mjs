@@ -71,6 +71,13 @@ function popupSuite(title, appEnv) {
       await page.waitForSelector('html[data-ready="true"]', { state: 'attached' });
       await page.evaluate(() => { window.__marker = 'same document'; });
       await servers.resetLedger();
+      // Another page of the app listens on the hand-back channel.
+      const other = await context.newPage();
+      await other.goto(`${servers.appOrigin}/__test/storage-probe.html`);
+      await other.evaluate(() => {
+        window.__heard = [];
+        new BroadcastChannel('oxidc:popup').onmessage = (e) => window.__heard.push(e.data?.type);
+      });
       const popup = await openPopup(page);
       const closing = [];
       popup.on('console', (m) => { if (m.text().startsWith('[closing]')) closing.push(m.text()); });
@@ -89,6 +96,14 @@ function popupSuite(title, appEnv) {
       assert.deepEqual(txKeys(await scanStorage(page)), [], 'no login record left');
       const token = await page.evaluate(() => window.__auth.getAccessToken());
       assert.ok((await servers.issued()).accessTokens.includes(token), 'an access token the provider issued');
+      const heard = await other.evaluate(() => window.__heard);
+      if (appEnv.APP_COOP) {
+        // Cut off from its opener, the popup could only use the channel (the code there is bound to
+        // the verifier in the opening tab).
+        assert.ok(heard.includes('oxidc:popup-response'), `the channel carried it: ${heard}`);
+      } else {
+        assert.deepEqual(heard, [], 'with its opener reachable, the popup said nothing on the channel');
+      }
     });
 
     e2eTest(env, `${title}: a popup the user closes at once (or one cut off and left) does not hold up the next: a new click replaces it (popup_closed) and logs in`, async ({ page, servers }) => {
@@ -177,6 +192,21 @@ describe('popup failures', () => {
     assert.equal(new URL(popup.url()).origin, servers.issuer, 'the login popup is still at the provider');
     await login(popup, servers, { start: false, popup: true });
     await page.waitForSelector('#status[data-status="signed_in"]', { timeout: STEP_TIMEOUT });
+  });
+
+  e2eTest(env, 'popup: a timeoutMs past what setTimeout holds is capped at the login record\'s lifetime, not fired at once', async ({ page, servers }) => {
+    await openApp(page, servers);
+    await probeButton(page, '(auth) => auth.loginWithPopup({ timeoutMs: 2 ** 31 })');
+    const popup = await openPopup(page, '#probe');
+    await atProviderForm(popup);
+    await sleep(1000);
+    const early = await page.evaluate(() => Promise.race([
+      window.__probe.then(() => 'resolved', (e) => e.code),
+      new Promise((r) => { setTimeout(() => r('pending'), 100); }),
+    ]));
+    assert.equal(early, 'pending', 'still waiting for the user');
+    await popup.close();
+    assert.equal((await settled(page, '__probe')).code, 'popup_closed');
   });
 
   e2eTest(env, 'popup: a login that takes longer than timeoutMs: popup_timeout, the popup closed, no record left', async ({ page, servers }) => {
