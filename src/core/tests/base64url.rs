@@ -61,3 +61,37 @@ fn e20_the_small_codec_refuses_what_the_crate_refuses() {
     assert_eq!(small::decode("AR"), None, "non-zero trailing bits");
     assert_eq!(small::decode("AQ"), Some(vec![1]));
 }
+
+#[cfg(not(target_arch = "wasm32"))]
+mod props {
+    use base64::Engine as _;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use proptest::prelude::*;
+
+    use super::small;
+
+    proptest! {
+        #[test]
+        fn encoding_any_bytes_matches_the_crate(data in prop::collection::vec(any::<u8>(), 0..300)) {
+            prop_assert_eq!(small::encode(&data), URL_SAFE_NO_PAD.encode(&data));
+        }
+
+        #[test]
+        fn decoding_any_text_matches_the_crate(text in "[A-Za-z0-9_=+/. -]{0,40}|\\PC{0,12}") {
+            prop_assert_eq!(small::decode(&text), URL_SAFE_NO_PAD.decode(&text).ok());
+        }
+
+        #[test]
+        fn a_changed_character_of_a_valid_text_decodes_as_the_crate_does(
+            data in prop::collection::vec(any::<u8>(), 1..64),
+            at in any::<prop::sample::Index>(),
+            c in any::<char>(),
+        ) {
+            let mut chars: Vec<char> = URL_SAFE_NO_PAD.encode(&data).chars().collect();
+            let i = at.index(chars.len());
+            chars[i] = c;
+            let text: String = chars.into_iter().collect();
+            prop_assert_eq!(small::decode(&text), URL_SAFE_NO_PAD.decode(&text).ok());
+        }
+    }
+}
