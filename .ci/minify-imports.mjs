@@ -6,7 +6,9 @@
 // wasm import section and as a key of the glue's import object. The hex digits do not compress, so
 // they cost about 2 KB of gzip. Each import of the glue module is renamed to a short key (a, b, ...,
 // aa, ...), and the module itself to "m". Nothing is renamed unless every name occurs exactly once
-// as a key in the glue: otherwise the files are left as they were and the script fails.
+// as a key in the glue: otherwise the files are left as they were and the script fails. The exports
+// of the closure shims (`wasm_bindgen_<hash>___convert__closures...`, mangled type paths hundreds of
+// characters long) become __c0, __c1, ... the same way, where the glue calls them as wasm.<name>.
 
 import { readFileSync, writeFileSync } from 'node:fs';
 
@@ -105,12 +107,57 @@ if (!renames.length) fail('no glue imports found');
 if (js.split(`"${GLUE_MODULE}":`).length !== 2) fail(`the glue does not name "${GLUE_MODULE}" exactly once`);
 
 const body = Buffer.concat(parts);
-const out = Buffer.concat([
+let out = Buffer.concat([
   wasm.subarray(0, importSection.start), Buffer.from([2]), encodeLeb(body.length), body,
   wasm.subarray(importSection.end),
 ]);
 for (const [from, to] of renames) js = js.replace(`${from}:`, `${to}:`);
 js = js.replace(`"${GLUE_MODULE}":`, `"${NEW_MODULE}":`);
+
+// The exports of wasm-bindgen's closure shims carry the mangled path of their types (hundreds of
+// characters each, with crate hashes): renamed to short names too, here and in the glue, which
+// reaches them only as `wasm.<name>`.
+pos = 8;
+let exportSection = null;
+while (pos < out.length) {
+  const id = out[pos];
+  const [size, sectionBody] = leb(out, pos + 1);
+  if (id === 7) exportSection = { start: pos, body: sectionBody, end: sectionBody + size };
+  pos = sectionBody + size;
+}
+if (!exportSection) fail('no export section');
+p = exportSection.body;
+[count, p] = leb(out, p);
+const exportParts = [encodeLeb(count)];
+const exportRenames = [];
+for (let i = 0; i < count; i += 1) {
+  let len;
+  [len, p] = leb(out, p);
+  const name = out.toString('utf8', p, p + len);
+  p += len;
+  const descStart = p;
+  p += 1;
+  [, p] = leb(out, p);
+  let newName = name;
+  if (/^wasm_bindgen_[0-9a-f]+___convert__closures/.test(name)) {
+    newName = `__c${exportRenames.length}`;
+    exportRenames.push([name, newName]);
+  }
+  exportParts.push(str(newName), out.subarray(descStart, p));
+}
+if (p !== exportSection.end) fail('export section not fully read');
+if (exportRenames.length) {
+  const exportBody = Buffer.concat(exportParts);
+  out = Buffer.concat([
+    out.subarray(0, exportSection.start), Buffer.from([7]), encodeLeb(exportBody.length), exportBody,
+    out.subarray(exportSection.end),
+  ]);
+  for (const [from, to] of exportRenames) {
+    if (!js.includes(`wasm.${from}`)) fail(`export ${from} is not used as wasm.${from} in the glue`);
+    js = js.split(`wasm.${from}(`).join(`wasm.${to}(`);
+    if (js.includes(`wasm.${from}`)) fail(`export ${from} is used otherwise than called`);
+  }
+}
 writeFileSync(wasmPath, out);
 writeFileSync(jsPath, js);
-console.log(`minify-imports: ${renames.length} imports renamed; wasm ${wasm.length} -> ${out.length} bytes`);
+console.log(`minify-imports: ${renames.length} imports and ${exportRenames.length} exports renamed; wasm ${wasm.length} -> ${out.length} bytes`);
