@@ -139,6 +139,7 @@ for (let i = 0; i < count; i += 1) {
   p += 1;
   [, p] = leb(out, p);
   let newName = name;
+  if (/^__c\d+$/.test(name)) fail(`an export is already named ${name}`);
   if (/^wasm_bindgen_[0-9a-f]+___convert__closures/.test(name)) {
     newName = `__c${exportRenames.length}`;
     exportRenames.push([name, newName]);
@@ -155,9 +156,12 @@ if (exportRenames.length) {
   for (const [from, to] of exportRenames) {
     if (!js.includes(`wasm.${from}`)) fail(`export ${from} is not used as wasm.${from} in the glue`);
     js = js.split(`wasm.${from}(`).join(`wasm.${to}(`);
-    if (js.includes(`wasm.${from}`)) fail(`export ${from} is used otherwise than called`);
+    if (js.includes(`wasm.${from}`) || js.includes(`"${from}"`) || js.includes(`'${from}'`)) {
+      fail(`export ${from} is used otherwise than called as wasm.${from}`);
+    }
   }
 }
+if (!WebAssembly.validate(out)) fail('the rewritten module does not validate');
 writeFileSync(wasmPath, out);
 writeFileSync(jsPath, js);
 console.log(`minify-imports: ${renames.length} imports and ${exportRenames.length} exports renamed; wasm ${wasm.length} -> ${out.length} bytes`);

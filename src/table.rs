@@ -1,7 +1,7 @@
 //! A small map for the engine's few entries (connected pages, sessions): a vector searched from
 //! the front. The standard `HashMap` cost the npm build about 3 KB of wasm for a handful of entries.
 
-/// Entries by key, each key at most once; in insertion order.
+/// Entries by key, each key at most once; in no particular order.
 pub(crate) struct Table<K, V> {
     entries: Vec<(K, V)>,
 }

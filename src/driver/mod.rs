@@ -182,7 +182,8 @@ impl<P: Platform> Client<P> {
     }
 
     /// Checks whether the login is pushed, draws its randomness, builds the request with `build`,
-    /// stores its record (before its first `await`), and pushes it when it must.
+    /// stores its record (after the challenge's digest, with no `await` between clearing the tab's
+    /// earlier records and storing this one), and pushes it when it must.
     async fn prepare_login(
         &self,
         build: BuildLogin,

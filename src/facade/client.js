@@ -325,6 +325,10 @@ export class OidcClient {
     this._port = link.port;
     this._next = 1;
     this._calls = new Map();
+    // Calls that end in a navigation (login, logout) are numbered: the engine may answer them out of
+    // order (each awaits WebCrypto or the network), and only the latest one's storage and navigation
+    // take effect, so that an older login can neither clear a newer one's record nor navigate over it.
+    this._navigations = 0;
     this._listeners = new Set();
     this._state = { status: "signed_out", user: null };
     this._cache = undefined; // { token, until } of the last access token handed out
@@ -377,7 +381,8 @@ export class OidcClient {
         clearTimeout(timer);
         f(v);
       };
-      this._calls.set(id, { resolve: done(resolve), reject: done(reject) });
+      const nav = message.op === "login" || message.op === "logout" ? ++this._navigations : undefined;
+      this._calls.set(id, { resolve: done(resolve), reject: done(reject), nav });
       this._post({ ...message, id });
     });
   }
@@ -403,13 +408,16 @@ export class OidcClient {
     const call = this._calls.get(msg.id);
     if (!call) return;
     this._calls.delete(msg.id);
+    // Superseded by a later login or logout: its storage and navigation are dropped.
+    const stale = call.nav !== undefined && call.nav !== this._navigations;
     try {
-      applyStore(msg.store);
+      if (!stale) applyStore(msg.store);
     } catch (err) {
       call.reject(err);
       return;
     }
     if (Object.hasOwn(msg, "err")) call.reject(toError(msg.err));
+    else if (stale) call.resolve({ ok: msg.ok, stale });
     else call.resolve({ ok: msg.ok, navigate: msg.navigate, store: msg.store });
   }
 
@@ -474,9 +482,9 @@ export class OidcClient {
     this._popup = pending;
     let state = null;
     try {
-      const { navigate, store } = await this._call(loginMessage({ ...opts, returnTo: undefined }));
+      const { navigate, store, stale } = await this._call(loginMessage({ ...opts, returnTo: undefined }));
       state = storedState(store);
-      if (popup.closed || this._popup !== pending) throw popupError("popup_closed", "The login popup was closed before the login completed.", "Let the user start the login again.");
+      if (stale || popup.closed || this._popup !== pending) throw popupError("popup_closed", "The login popup was closed before the login completed.", "Let the user start the login again.");
       popup.location.replace(navigate);
       const timeoutMs = Number.isInteger(opts.timeoutMs) && opts.timeoutMs > 0 ? Math.min(opts.timeoutMs, POPUP_MAX_MS) : POPUP_TIMEOUT_MS;
       const url = await popupResponse(pending, state, timeoutMs);
@@ -577,8 +585,8 @@ export class OidcClient {
     this._cache = undefined;
     this._generation = -1;
     this._state = { status: "signed_out", user: null };
-    const { ok } = await this._call({ op: "logout" });
-    if (ok) location.assign(ok);
+    const { ok, stale } = await this._call({ op: "logout" });
+    if (ok && !stale) location.assign(ok);
   }
 
   /**

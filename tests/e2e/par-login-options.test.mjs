@@ -149,6 +149,26 @@ e2eTest(required, 'A08 silent restore on a provider that requires pushed request
   assert.equal(ledger.filter((e) => e.route === 'token' && e.grant_type === 'authorization_code').length, 1);
 });
 
+e2eTest(real, 'two login() calls answered out of order (the first push is slow): the latest call is the one that completes', async ({ page, servers }) => {
+  await openProbe(page, servers, { pushedAuthorizationRequests: true });
+  await servers.resetLedger();
+  // The first push answers after the second; the browser's trip to the provider is slow, so the
+  // first answer arrives while the page is still there.
+  await servers.addFault({ route: 'par', delayMs: 1500 });
+  await servers.addFault({ route: 'authorization', delayMs: 3000 });
+  await page.evaluate(() => {
+    window.__auth.login({ returnTo: '/first' }).catch((e) => { window.__loginError = e.code; });
+    window.__auth.login({ returnTo: '/second' }).catch((e) => { window.__loginError = e.code; });
+  });
+  await page.waitForURL((u) => u.origin === servers.issuer, { timeout: STEP_TIMEOUT });
+  await login(page, servers, { start: false });
+  await waitForApp(page);
+  assert.equal(await appStatus(page), 'signed_in');
+  assert.equal(new URL(page.url()).pathname, '/second', 'the latest login completed');
+  const authorizations = (await servers.ledger()).filter((e) => e.route === 'authorization' && e.path === '/auth');
+  assert.equal(authorizations.length, 1, 'the browser went to the provider once');
+});
+
 e2eTest(real, 'A09 a push the provider refuses: par_error from login(), no navigation, no login record left', async ({ page, servers }) => {
   const probe = await openProbe(page, servers, { pushedAuthorizationRequests: true });
   await servers.resetLedger();
