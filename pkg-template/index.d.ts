@@ -79,6 +79,19 @@ export interface ClientOptions {
    * provider whose discovery says require_pushed_authorization_requests gets pushed logins anyway.
    */
   pushedAuthorizationRequests?: boolean;
+  /**
+   * DPoP (RFC 9449, default false): the tokens are bound to an ES256 key made by the engine with
+   * WebCrypto, not extractable and held in memory only, and every token, refresh, revocation and
+   * userinfo request carries a proof signed with it. The provider must advertise ES256 in
+   * dpop_signing_alg_values_supported (else `dpop_unsupported`); a Bearer token issued anyway is
+   * refused (`token_type_downgrade`). Use fetch() to call APIs with the bound token.
+   */
+  dpop?: boolean;
+  /**
+   * The exact origins (e.g. "https://api.example.com": scheme, host and port, no path) to which
+   * fetch() sends the access token. Any other origin is refused with `api_origin_not_allowed`.
+   */
+  apiOrigins?: string[];
 }
 
 /** See {@link ClientOptions.logoutEndpoint}. */
@@ -207,6 +220,16 @@ export class OidcClient {
    * another user, `userinfo_unsupported` without a userinfo endpoint.
    */
   getUser(options?: { refresh?: boolean }): Promise<Record<string, unknown>>;
+  /**
+   * `fetch()` with the access token, only to an origin in `apiOrigins` (else rejects with
+   * `api_origin_not_allowed` before anything is sent): `Authorization: Bearer`, or with `dpop`
+   * `Authorization: DPoP` plus a proof signed in the engine for this method and URL. Redirects are
+   * not followed (the redirect itself is returned, `type: "opaqueredirect"`). A 401 with
+   * `error="invalid_token"` renews the token and retries once; a DPoP nonce challenge is retried
+   * once. The API must allow the `Authorization` (and `DPoP`) request headers and expose
+   * `WWW-Authenticate` (and `DPoP-Nonce`) with CORS.
+   */
+  fetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response>;
   /**
    * Clears the tokens (in every tab sharing the session), revokes the refresh token when the provider
    * can, then navigates to the provider's logout endpoint (if it has one).

@@ -177,6 +177,7 @@ pub(crate) async fn fetch(
         content_type: header("content-type"),
         body,
         retry_after,
+        dpop_nonce: header("dpop-nonce"),
     })
 }
 

@@ -70,6 +70,16 @@ impl BrowserPlatform {
 }
 
 impl Platform for BrowserPlatform {
+    type DpopKey = JsValue;
+
+    async fn dpop_key(&self) -> Result<(JsValue, crate::core::dpop::DpopPublicKey), Error> {
+        webcrypto::dpop_key().await
+    }
+
+    async fn dpop_sign(&self, key: &JsValue, input: &[u8]) -> Result<Vec<u8>, Error> {
+        webcrypto::dpop_sign(key, input).await
+    }
+
     fn now(&self) -> u64 {
         let ms = js_sys::Date::now();
         if ms.is_finite() && ms > 0.0 {

@@ -1,5 +1,6 @@
-//! JWS signature verification with WebCrypto (`crypto.subtle.importKey("jwk", ...)` + `verify`), and
-//! the SHA-2 digests for `at_hash` (`crypto.subtle.digest`).
+//! JWS signature verification with WebCrypto (`crypto.subtle.importKey("jwk", ...)` + `verify`), the
+//! SHA-2 digests for `at_hash` (`crypto.subtle.digest`), and the DPoP key: a P-256 key pair made
+//! with `generateKey` whose private key cannot be exported, and its ES256 signatures (`sign`).
 //!
 //! The browser does the RSA, ECDSA, Ed25519 and SHA-2 arithmetic; nothing of it is reimplemented
 //! here. The bindings go through one small extern type, so that only three functions are imported.
@@ -9,7 +10,8 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
 use super::globals::global_property;
-use crate::core::{Error, IdTokenProblem, Platform as PlatformError, Sha};
+use crate::core::dpop::DpopPublicKey;
+use crate::core::{Error, IdTokenProblem, Platform as PlatformError, Sha, Unsupported};
 
 #[wasm_bindgen]
 extern "C" {
@@ -161,5 +163,48 @@ pub(crate) async fn verify_signature(
             Ok(v) => Ok(v.as_bool() == Some(true)),
             Err(e) => rejected(e),
         },
+    }
+}
+
+#[wasm_bindgen(module = "/src/browser/dpop.js")]
+extern "C" {
+    /// Resolves to `[privateKey, x, y]` of a new, non-extractable P-256 key pair.
+    #[wasm_bindgen(js_name = dpopKey)]
+    fn dpop_key_js() -> js_sys::Promise;
+
+    /// Resolves to the ES256 signature of `data` with `key`.
+    #[wasm_bindgen(js_name = dpopSign)]
+    fn dpop_sign_js(key: &JsValue, data: &[u8]) -> js_sys::Promise;
+}
+
+/// A new DPoP key pair: the private `CryptoKey` (not extractable: its bytes never leave the
+/// browser's crypto) and the public key's coordinates. `Err(Unsupported::Dpop)` when the browser
+/// cannot make one.
+pub(crate) async fn dpop_key() -> Result<(JsValue, DpopPublicKey), Error> {
+    let unsupported = || Error::Unsupported(Unsupported::Dpop);
+    let made = JsFuture::from(dpop_key_js())
+        .await
+        .map_err(|_| unsupported())?;
+    let made: js_sys::Array = made.dyn_into().map_err(|_| unsupported())?;
+    let (x, y) = (made.get(1).as_string(), made.get(2).as_string());
+    let public = match (x, y) {
+        (Some(x), Some(y)) => DpopPublicKey::new(&x, &y).ok_or_else(unsupported)?,
+        _ => return Err(unsupported()),
+    };
+    Ok((made.get(0), public))
+}
+
+/// The ES256 signature (`R || S`, 64 bytes) of `data` with the private DPoP key `key`.
+pub(crate) async fn dpop_sign(key: &JsValue, data: &[u8]) -> Result<Vec<u8>, Error> {
+    let unavailable = || Error::Platform(PlatformError::CryptoUnavailable);
+    // WebCrypto copies `data` before `sign` returns its promise.
+    let signed = JsFuture::from(dpop_sign_js(key, data))
+        .await
+        .map_err(|_| unavailable())?;
+    let out = js_sys::Uint8Array::new(&signed).to_vec();
+    if out.len() == 64 {
+        Ok(out)
+    } else {
+        Err(unavailable())
     }
 }

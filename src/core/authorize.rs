@@ -192,6 +192,7 @@ fn build_request(
             Some(acr_values.as_str()).filter(|v| !v.is_empty()),
         ),
         ("claims", claims.as_deref()),
+        ("dpop_jkt", options.dpop_jkt.as_deref()),
     ];
     for (name, value) in typed {
         if let Some(value) = value {

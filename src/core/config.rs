@@ -23,6 +23,7 @@ pub const RESERVED_AUTH_PARAMS: &[&str] = &[
     "response_mode",
     "request",
     "request_uri",
+    "dpop_jkt",
 ];
 
 /// Largest accepted clock leeway in seconds.
@@ -74,6 +75,13 @@ pub struct ClientConfig {
     /// A provider that advertises none makes every login fail with `par_unsupported`. A provider that
     /// requires pushed requests gets them without this option.
     pub pushed_authorization_requests: bool,
+    /// Bind the tokens to a key with DPoP (RFC 9449, ES256); default false. The provider must
+    /// advertise ES256 in `dpop_signing_alg_values_supported`, or the client is refused with
+    /// `dpop_unsupported`; a Bearer token issued in spite of it is refused with `token_type_downgrade`.
+    pub dpop: bool,
+    /// The exact origins (`https://api.example.com`, no path) to which an authenticated request may
+    /// send the access token; any other origin is refused before anything is sent.
+    pub api_origins: Vec<String>,
 }
 
 /// The tenants a multi-tenant issuer accepts (see [`ClientConfig::allowed_tenants`]).
@@ -203,6 +211,8 @@ impl ClientConfig {
             logout_endpoint: None,
             revocation_endpoint: None,
             pushed_authorization_requests: false,
+            dpop: false,
+            api_origins: Vec::new(),
         }
     }
 
@@ -268,6 +278,15 @@ impl ClientConfig {
         }
         if let Some(url) = &self.revocation_endpoint {
             check_config_url(url, loopback, "revocationEndpoint")?;
+        }
+        for origin in &self.api_origins {
+            check_config_url(origin, loopback, "apiOrigins")?;
+            if !super::dpop::is_canonical_origin(origin) {
+                return Err(Error::invalid_config(
+                    "apiOrigins",
+                    "each must be an origin only, in lower case and without a default port (https://api.example.com)",
+                ));
+            }
         }
         if self.transaction_ttl_secs == 0 || self.transaction_ttl_secs > MAX_TRANSACTION_TTL_SECS {
             return Err(Error::invalid_config(

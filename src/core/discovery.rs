@@ -45,6 +45,8 @@ pub struct ProviderMetadata {
     /// `require_pushed_authorization_requests` (RFC 9126 §5): the provider takes authorization
     /// requests only pushed; default false.
     pub require_pushed_authorization_requests: bool,
+    /// `dpop_signing_alg_values_supported` (RFC 9449 §5.1), when present.
+    pub dpop_signing_algs: Option<Vec<String>>,
 }
 
 const ISSUER: &str = "issuer";
@@ -58,6 +60,7 @@ const ISS_SUPPORTED: &str = "authorization_response_iss_parameter_supported";
 const ID_TOKEN_ALGS: &str = "id_token_signing_alg_values_supported";
 const PKCE_METHODS: &str = "code_challenge_methods_supported";
 const RESPONSE_TYPES: &str = "response_types_supported";
+const DPOP_ALGS: &str = "dpop_signing_alg_values_supported";
 const SCOPES: &str = "scopes_supported";
 const PAR_ENDPOINT: &str = "pushed_authorization_request_endpoint";
 const PAR_REQUIRED: &str = "require_pushed_authorization_requests";
@@ -130,6 +133,7 @@ impl ProviderMetadata {
             scopes_supported: string_list(json, SCOPES)?,
             pushed_authorization_request_endpoint: optional(PAR_ENDPOINT)?,
             require_pushed_authorization_requests: flag(json, PAR_REQUIRED)?,
+            dpop_signing_algs: string_list(json, DPOP_ALGS)?,
         };
         // ID tokens are only accepted with a verified signature, and the keys come only from
         // `jwks_uri` (REQUIRED by OIDC Discovery §3): without it a login could never complete,
@@ -189,6 +193,9 @@ impl ProviderMetadata {
         }
         if let Some(v) = &self.scopes_supported {
             members.push((SCOPES.to_owned(), list(v)));
+        }
+        if let Some(v) = &self.dpop_signing_algs {
+            members.push((DPOP_ALGS.to_owned(), list(v)));
         }
         Json::Object(members)
     }

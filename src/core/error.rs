@@ -114,8 +114,14 @@ pub enum InvalidResponse {
         /// The member name.
         field: &'static str,
     },
-    /// The `token_type` is not `Bearer` (RFC 6749 §7.1).
+    /// The `token_type` is not `Bearer` (RFC 6749 §7.1), or not `DPoP` when DPoP was used.
     UnsupportedTokenType,
+    /// DPoP was used but the provider issued a Bearer token (`token_type` `Bearer`, RFC 9449 §5):
+    /// a downgrade, refused.
+    TokenTypeDowngrade,
+    /// A server asked for a DPoP nonce again after the one retry with the nonce it gave
+    /// (RFC 9449 §8): the request is not sent a third time.
+    DpopNonceRetryExhausted,
     /// The userinfo response's `sub` differs from the ID token's (OIDC Core §5.3.2): the claims are
     /// not used.
     UserInfoSubMismatch,
@@ -196,6 +202,9 @@ pub enum Unsupported {
     /// provider's `require_pushed_authorization_requests`) but the provider advertises no
     /// `pushed_authorization_request_endpoint`.
     PushedAuthorization,
+    /// DPoP (RFC 9449) is asked for, but the provider does not advertise ES256 in
+    /// `dpop_signing_alg_values_supported`, or this browser cannot make an ES256 key.
+    Dpop,
 }
 
 /// The application used the library wrongly, or there is nothing to do.
@@ -219,6 +228,9 @@ pub enum Misuse {
     DuplicateIssuer,
     /// A browser-only operation was called outside a browser.
     NotInBrowser,
+    /// An authenticated request was asked for a URL whose origin is not one of the configured
+    /// `apiOrigins`: nothing was sent.
+    ApiOriginNotAllowed,
 }
 
 /// A network-level failure.

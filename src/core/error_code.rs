@@ -105,6 +105,7 @@ impl Error {
             Self::Unsupported(Unsupported::Userinfo) => "userinfo_unsupported",
             Self::Unsupported(Unsupported::Revocation) => "revocation_unsupported",
             Self::Unsupported(Unsupported::PushedAuthorization) => "par_unsupported",
+            Self::Unsupported(Unsupported::Dpop) => "dpop_unsupported",
             Self::Misuse(e) => match e {
                 Misuse::NoPendingLogin => "no_pending_login",
                 Misuse::TransactionExpired => "login_expired",
@@ -112,6 +113,7 @@ impl Error {
                 Misuse::InvalidReturnTo => "invalid_return_to",
                 Misuse::DuplicateIssuer => "duplicate_issuer",
                 Misuse::NotInBrowser => "not_in_browser",
+                Misuse::ApiOriginNotAllowed => "api_origin_not_allowed",
             },
             Self::Transport(e) => match e {
                 Transport::Network => "network",
@@ -241,6 +243,8 @@ fn invalid_response_code(e: &InvalidResponse) -> &'static str {
         InvalidResponse::UnexpectedRedirect => "unexpected_redirect",
         InvalidResponse::InvalidTokenResponse { .. } => "invalid_token_response",
         InvalidResponse::UnsupportedTokenType => "unsupported_token_type",
+        InvalidResponse::TokenTypeDowngrade => "token_type_downgrade",
+        InvalidResponse::DpopNonceRetryExhausted => "dpop_nonce_retry_exhausted",
         InvalidResponse::UserInfoSubMismatch => "userinfo_sub_mismatch",
         InvalidResponse::RevocationIncomplete => "revocation_incomplete",
         InvalidResponse::LogoutStateMismatch => "logout_state_mismatch",

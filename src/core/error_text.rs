@@ -89,6 +89,9 @@ impl fmt::Display for Error {
             Self::Unsupported(Unsupported::PushedAuthorization) => f.write_str(
                 "the provider has no pushed authorization request endpoint",
             ),
+            Self::Unsupported(Unsupported::Dpop) => {
+                f.write_str("DPoP with ES256 is not available with this provider or browser")
+            }
             Self::Misuse(e) => match e {
                 Misuse::NoPendingLogin => f.write_str("no pending login matches this callback"),
                 Misuse::TransactionExpired => f.write_str("the pending login has expired"),
@@ -102,6 +105,9 @@ impl fmt::Display for Error {
                     f.write_str("two providers are configured with the same issuer")
                 }
                 Misuse::NotInBrowser => f.write_str("this operation needs a browser window"),
+                Misuse::ApiOriginNotAllowed => {
+                    f.write_str("the request's origin is not one of the configured apiOrigins")
+                }
             },
             Self::Transport(e) => f.write_str(match e {
                 Transport::Network => "the network request failed",
@@ -176,7 +182,13 @@ fn fmt_invalid_response(e: &InvalidResponse, f: &mut fmt::Formatter<'_>) -> fmt:
             )
         }
         InvalidResponse::UnsupportedTokenType => {
-            f.write_str("the token response has a token_type other than Bearer")
+            f.write_str("the token response has an unexpected token_type")
+        }
+        InvalidResponse::TokenTypeDowngrade => {
+            f.write_str("the provider issued a Bearer token although DPoP was used")
+        }
+        InvalidResponse::DpopNonceRetryExhausted => {
+            f.write_str("the server asked for a new DPoP nonce again after one retry")
         }
         InvalidResponse::UserInfoSubMismatch => {
             f.write_str("the userinfo sub does not match the ID token's sub")
@@ -236,6 +248,9 @@ impl Error {
             Self::Unsupported(Unsupported::PushedAuthorization) => {
                 "Turn off pushedAuthorizationRequests, or enable PAR (RFC 9126) at the provider."
             }
+            Self::Unsupported(Unsupported::Dpop) => {
+                "Turn off the dpop option, or enable DPoP with ES256 at the provider (and use a browser with WebCrypto ECDSA P-256)."
+            }
             Self::Misuse(e) => match e {
                 Misuse::NoPendingLogin => {
                     "The callback has no matching login in this tab (reloaded, opened in another tab, or Back was pressed): start a new login."
@@ -254,6 +269,9 @@ impl Error {
                 }
                 Misuse::NotInBrowser => {
                     "Call this only in a browser window, not during server-side rendering or in a worker."
+                }
+                Misuse::ApiOriginNotAllowed => {
+                    "Add the API's exact origin (scheme, host and port) to apiOrigins, or send this request without the access token."
                 }
             },
             Self::Transport(e) => match e {
@@ -353,7 +371,13 @@ fn invalid_response_hint(e: &InvalidResponse) -> &'static str {
             "The provider's token response is not conformant: check the named member at the provider."
         }
         InvalidResponse::UnsupportedTokenType => {
-            "Configure the provider to issue Bearer access tokens for this client."
+            "Configure the provider to issue Bearer access tokens for this client (or DPoP-bound ones with the dpop option)."
+        }
+        InvalidResponse::TokenTypeDowngrade => {
+            "Enable DPoP-bound tokens for this client at the provider, or turn off the dpop option; the Bearer token was not used."
+        }
+        InvalidResponse::DpopNonceRetryExhausted => {
+            "The server keeps rejecting its own DPoP nonces (check its clock and nonce lifetime); try again later."
         }
         InvalidResponse::UserInfoSubMismatch => {
             "The provider's userinfo answer belongs to another user: report it to the provider's operators; the claims were not used."

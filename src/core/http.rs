@@ -52,6 +52,8 @@ pub struct HttpResponse {
     pub body: String,
     /// The `Retry-After` header as a number of seconds from now (RFC 9110 §10.2.3), if any.
     pub retry_after: Option<u64>,
+    /// The `DPoP-Nonce` header (RFC 9449 §8), if any.
+    pub dpop_nonce: Option<String>,
 }
 
 impl fmt::Debug for HttpResponse {

@@ -54,6 +54,9 @@ pub struct LoginOptions {
     /// `claims` parameter): the login fails with `id_token_invalid` (detail `acr`) unless the ID
     /// token's `acr` is one of them. Requires `acr_values`.
     pub acr_essential: bool,
+    /// `dpop_jkt` (RFC 9449 §10): the thumbprint of the DPoP key the code is to be bound to. Set
+    /// by the driver for a login whose key outlives it (a popup login), never by the application.
+    pub(crate) dpop_jkt: Option<String>,
 }
 
 impl LoginOptions {

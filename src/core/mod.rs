@@ -22,6 +22,7 @@ pub mod callback;
 pub mod config;
 pub mod digest;
 pub mod discovery;
+pub mod dpop;
 pub mod endpoint;
 pub mod error;
 mod error_code;
@@ -76,4 +77,4 @@ pub use secret::{
     constant_time_eq, random_value,
 };
 pub use token::{TokenResponse, code_request, refresh_request};
-pub use userinfo::{userinfo_claims, userinfo_request};
+pub use userinfo::{authorization, userinfo_claims, userinfo_request, userinfo_request_as};

@@ -79,7 +79,7 @@ pub fn refresh_request(
 pub struct TokenResponse {
     /// `access_token`.
     pub access_token: AccessToken,
-    /// `token_type`, normalized to `"Bearer"`.
+    /// `token_type`, normalized to `"Bearer"` (or `"DPoP"` from [`Self::from_response_bound`]).
     pub token_type: String,
     /// `expires_in`, seconds.
     pub expires_in: Option<u64>,
@@ -97,6 +97,16 @@ impl TokenResponse {
     /// members (D08), unknown members ignored (D10); OAuth error bodies become
     /// `Error::Server` (D12), redirects `UnexpectedRedirect`.
     pub fn from_response(resp: &HttpResponse, parser: &dyn JsonParser) -> Result<Self, Error> {
+        Self::from_response_bound(resp, parser, false)
+    }
+
+    /// [`Self::from_response`] for a request sent with a DPoP proof when `dpop`: the `token_type`
+    /// must then be `DPoP` (RFC 9449 §5), and `Bearer` is a downgrade (`token_type_downgrade`).
+    pub fn from_response_bound(
+        resp: &HttpResponse,
+        parser: &dyn JsonParser,
+        dpop: bool,
+    ) -> Result<Self, Error> {
         if resp.status != 200 {
             return Err(error_response(resp, parser, ErrorOrigin::TokenEndpoint));
         }
@@ -106,7 +116,13 @@ impl TokenResponse {
             _ => return Err(Error::invalid_token_response("access_token")),
         };
         let token_type = match json.get("token_type") {
-            Some(Json::String(t)) if t.eq_ignore_ascii_case("bearer") => "Bearer".to_owned(),
+            Some(Json::String(t)) if !dpop && t.eq_ignore_ascii_case("bearer") => {
+                "Bearer".to_owned()
+            }
+            Some(Json::String(t)) if dpop && t.eq_ignore_ascii_case("dpop") => "DPoP".to_owned(),
+            Some(Json::String(t)) if dpop && t.eq_ignore_ascii_case("bearer") => {
+                return Err(InvalidResponse::TokenTypeDowngrade.into());
+            }
             Some(Json::String(_)) => return Err(InvalidResponse::UnsupportedTokenType.into()),
             _ => return Err(Error::invalid_token_response("token_type")),
         };

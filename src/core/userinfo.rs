@@ -15,22 +15,42 @@ pub fn userinfo_request(
     metadata: &ProviderMetadata,
     access_token: &AccessToken,
 ) -> Result<HttpRequest, Error> {
+    userinfo_request_as(metadata, access_token, false)
+}
+
+/// [`userinfo_request`] with the `DPoP` authorization scheme when `dpop` (RFC 9449 §7.1); the
+/// caller adds the proof.
+pub fn userinfo_request_as(
+    metadata: &ProviderMetadata,
+    access_token: &AccessToken,
+    dpop: bool,
+) -> Result<HttpRequest, Error> {
     let url = metadata
         .userinfo_endpoint
         .clone()
         .ok_or(Error::Unsupported(Unsupported::Userinfo))?;
-    let mut bearer = String::with_capacity(7 + access_token.secret().len());
-    bearer.push_str("Bearer ");
-    bearer.push_str(access_token.secret());
     Ok(HttpRequest {
         method: Method::Get,
         url,
         headers: vec![
-            ("Authorization".to_owned(), bearer),
+            (
+                "Authorization".to_owned(),
+                authorization(access_token, dpop),
+            ),
             ("Accept".to_owned(), "application/json".to_owned()),
         ],
         body: None,
     })
+}
+
+/// The `Authorization` header value for `access_token`: `Bearer <token>` (RFC 6750 §2.1), or
+/// `DPoP <token>` (RFC 9449 §7.1) when `dpop`.
+pub fn authorization(access_token: &AccessToken, dpop: bool) -> String {
+    let scheme = if dpop { "DPoP " } else { "Bearer " };
+    let mut value = String::with_capacity(scheme.len() + access_token.secret().len());
+    value.push_str(scheme);
+    value.push_str(access_token.secret());
+    value
 }
 
 /// The claims of a userinfo response: 200, a JSON object (signed or encrypted userinfo is not

@@ -5,6 +5,7 @@
 //! Method kinds follow the core's split: commands (`login`, `handle_callback`, `logout`), queries
 //! (`is_authenticated`, `claims`), and `access_token`, which renews when it must.
 
+mod dpop;
 mod events;
 mod flight;
 mod keys;
@@ -26,7 +27,7 @@ use crate::core::{
     check_logout_state, code_request, configured_logout_url, discovery_url, end_session_url,
     needs_interaction, par_request, pushed_authorization_url, pushed_endpoint, refresh_request,
     revocation_outcome, revocation_request, silent_authorization_request_with_digest,
-    userinfo_claims, userinfo_request, validate_id_token, validate_refreshed_id_token,
+    userinfo_claims, userinfo_request_as, validate_id_token, validate_refreshed_id_token,
 };
 use crate::core::{
     CodeVerifier, HttpRequest, HttpResponse, Method, OAuthError, Platform as PlatformError, Sha,
@@ -105,6 +106,10 @@ struct Inner<P: Platform> {
     /// The ID token of a session that ended without a logout (expired, refresh rejected), kept only
     /// as the `id_token_hint` of a later logout: some providers (Okta) refuse a logout without one.
     last_id_token: RefCell<Option<crate::core::IdToken>>,
+    /// The session's DPoP key (with the `dpop` option), made at first use, dropped at logout.
+    dpop_key: RefCell<Option<dpop::Key<P>>>,
+    /// The last `DPoP-Nonce` of each origin (the provider's, the app's APIs).
+    nonces: RefCell<Vec<(String, String)>>,
 }
 
 impl<P: Platform> Client<P> {
@@ -135,6 +140,11 @@ impl<P: Platform> Client<P> {
         if !crate::core::discovery::issuer_matches(&config, &metadata.issuer) {
             return Err(crate::core::InvalidResponse::DiscoveryIssuerMismatch.into());
         }
+        // DPoP only when the provider takes ES256 proofs: never a silent fall back to Bearer.
+        let es256 = |algs: &Vec<String>| algs.iter().any(|a| a == crate::core::dpop::DPOP_ALG);
+        if config.dpop && !metadata.dpop_signing_algs.as_ref().is_some_and(es256) {
+            return Err(Error::Unsupported(crate::core::Unsupported::Dpop));
+        }
         if metadata.revocation_endpoint.is_none() {
             metadata
                 .revocation_endpoint
@@ -152,6 +162,8 @@ impl<P: Platform> Client<P> {
                 listeners: RefCell::new(Vec::new()),
                 next_listener: Cell::new(1),
                 last_id_token: RefCell::new(None),
+                dpop_key: RefCell::new(None),
+                nonces: RefCell::new(Vec::new()),
             }),
         })
     }
@@ -178,6 +190,18 @@ impl<P: Platform> Client<P> {
     /// record again and never falls back to a front-channel request.
     pub async fn authorization_url(&self, options: &LoginOptions) -> Result<String, Error> {
         self.prepare_login(authorization_request_with_digest, options)
+            .await
+    }
+
+    /// [`Client::authorization_url`] for a login that completes in this same client (a popup
+    /// login): with DPoP, the request carries `dpop_jkt` (RFC 9449 §10), binding the code to the
+    /// session's key. A redirect login does not: its page, and with it an engine that holds the key
+    /// in memory only, may be gone when the browser comes back, so its code is bound by the token
+    /// request's proof instead.
+    pub async fn bound_authorization_url(&self, options: &LoginOptions) -> Result<String, Error> {
+        let mut options = options.clone();
+        options.dpop_jkt = self.dpop_jkt().await?;
+        self.prepare_login(authorization_request_with_digest, &options)
             .await
     }
 
@@ -340,8 +364,9 @@ impl<P: Platform> Client<P> {
         let code_text = code.code.secret().to_owned();
         let callback_iss = code.iss.clone();
         let request = code_request(&inner.metadata, &pending, code);
-        let response = p.fetch(&request).await?;
-        let tokens = TokenResponse::from_response(&response, p.json())
+        let key = self.dpop_key().await?;
+        let response = self.send(&request, key.as_ref(), None).await?;
+        let tokens = TokenResponse::from_response_bound(&response, p.json(), key.is_some())
             .map_err(|e| e.without_secrets(&[&code_text, pending.verifier.secret()]))?;
         let received = p.now();
         let claims = if inner.config.wants_openid() {
@@ -476,6 +501,12 @@ impl<P: Platform> Client<P> {
                 session.clone(),
             )
         };
+        if inner.config.dpop && inner.dpop_key.borrow().is_none() {
+            // The key the refresh token is bound to is gone: a refresh proved with another key
+            // would be refused (RFC 9449 §5), so none is sent (K04).
+            self.end_session(SignedOutReason::RefreshRejected);
+            return Err(Error::login_required(LoginRequiredReason::RefreshRejected));
+        }
         let mut attempt = 0;
         // Set when an unknown outcome is followed by a resend: that resend is the last attempt.
         let mut last = false;
@@ -551,7 +582,9 @@ impl<P: Platform> Client<P> {
         request: &HttpRequest,
         original: &Session,
     ) -> (Result<Session, Error>, Sent) {
-        match self.inner.platform.fetch(request).await {
+        // The key the refresh token is bound to (checked by `refresh_now`); never a new one.
+        let key = self.inner.dpop_key.borrow().clone();
+        match self.send(request, key.as_ref(), None).await {
             Err(err) => {
                 let sent = match &err {
                     Error::Transport(t) => match t {
@@ -581,7 +614,8 @@ impl<P: Platform> Client<P> {
         original: &Session,
     ) -> Result<Session, Error> {
         let p = &self.inner.platform;
-        let tokens = TokenResponse::from_response(response, p.json()).map_err(|e| {
+        let dpop = self.inner.config.dpop;
+        let tokens = TokenResponse::from_response_bound(response, p.json(), dpop).map_err(|e| {
             let rt = original.refresh_token.as_ref().map_or("", |t| t.secret());
             e.without_secrets(&[rt])
         })?;
@@ -713,11 +747,15 @@ impl<P: Platform> Client<P> {
             None => (last, None),
         };
         self.end_session(SignedOutReason::LoggedOut);
+        // The session's DPoP key goes with it (the next session gets a new one); the revocation
+        // below still proves possession with it.
+        let key = self.inner.dpop_key.borrow_mut().take();
+        self.inner.nonces.borrow_mut().clear();
         let url = self.end_session_redirect(id_token.as_ref());
         let this = self.clone();
         async move {
             let url = url?;
-            this.revoke_at_logout(refresh_token).await;
+            this.revoke_at_logout(refresh_token, key).await;
             Ok(url)
         }
     }
@@ -755,12 +793,16 @@ impl<P: Platform> Client<P> {
     }
 
     /// Revokes the refresh token at logout, after the tokens were cleared; a failure is an event.
-    async fn revoke_at_logout(&self, refresh_token: Option<crate::core::RefreshToken>) {
+    async fn revoke_at_logout(
+        &self,
+        refresh_token: Option<crate::core::RefreshToken>,
+        key: Option<dpop::Key<P>>,
+    ) {
         let cfg = &self.inner.config;
         if let Some(rt) = refresh_token {
             if let Some(request) = revocation_request(&self.inner.metadata, &cfg.client_id, &rt) {
                 drop(rt);
-                if let Err(err) = self.revoke(&request).await {
+                if let Err(err) = self.revoke(&request, key.as_ref()).await {
                     self.emit(&AuthEvent::Error(err.code()));
                 }
             }
@@ -770,11 +812,11 @@ impl<P: Platform> Client<P> {
     /// One revocation with up to two retries on 429, 5xx and transport failures (J04), with the
     /// refresh's [`backoff`] but a `Retry-After` of at most 5 s: logout should not hang on a
     /// struggling provider.
-    async fn revoke(&self, request: &HttpRequest) -> Result<(), Error> {
+    async fn revoke(&self, request: &HttpRequest, key: Option<&dpop::Key<P>>) -> Result<(), Error> {
         let p = &self.inner.platform;
         let mut attempt = 0u32;
         loop {
-            let (retry, wait) = match p.fetch(request).await {
+            let (retry, wait) = match self.send(request, key, None).await {
                 Ok(response) => match revocation_outcome(&response, p.json())? {
                     Revocation::Done => return Ok(()),
                     Revocation::Retry => (true, response.retry_after),
@@ -829,17 +871,20 @@ impl<P: Platform> Client<P> {
         };
         let p = &self.inner.platform;
         let token = self.access_token(false).await?;
-        let mut response = p
-            .fetch(&userinfo_request(&self.inner.metadata, &token)?)
-            .await?;
+        // With DPoP the token goes as `DPoP` with a proof carrying `ath` (RFC 9449 §7); a nonce
+        // challenge is answered once inside `send`.
+        let key = self.dpop_key().await?;
+        let metadata = &self.inner.metadata;
+        let dpop = key.is_some();
+        let request = userinfo_request_as(metadata, &token, dpop)?;
+        let mut response = self.send(&request, key.as_ref(), Some(&token)).await?;
         if response.status == 401 {
             // One retry, and only with a renewed token: without a refresh token the same one would
             // be refused again.
             let renewed = self.access_token(true).await?;
             if renewed.secret() != token.secret() {
-                response = p
-                    .fetch(&userinfo_request(&self.inner.metadata, &renewed)?)
-                    .await?;
+                let request = userinfo_request_as(metadata, &renewed, dpop)?;
+                response = self.send(&request, key.as_ref(), Some(&renewed)).await?;
             }
         }
         let claims = userinfo_claims(&response, p.json(), &sub)?;
@@ -954,7 +999,10 @@ fn response_was_accepted(err: &Error) -> bool {
     matches!(
         err,
         Error::InvalidResponse(
-            I::IdToken(_) | I::InvalidTokenResponse { .. } | I::UnsupportedTokenType
+            I::IdToken(_)
+                | I::InvalidTokenResponse { .. }
+                | I::UnsupportedTokenType
+                | I::TokenTypeDowngrade
         )
     )
 }
@@ -1003,3 +1051,7 @@ mod tenant_tests;
 #[cfg(all(test, not(target_arch = "wasm32")))]
 #[path = "tests/engine_props.rs"]
 mod engine_props;
+
+#[cfg(test)]
+#[path = "tests/dpop.rs"]
+mod dpop_tests;

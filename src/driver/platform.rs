@@ -4,6 +4,7 @@
 //! `location`; tests implement it in memory with a virtual clock. Keeping the driver behind this trait is
 //! what let it move into the engine's worker without touching the protocol core.
 
+use crate::core::dpop::DpopPublicKey;
 use crate::core::{Error, HttpRequest, HttpResponse, JsonParser, Sha};
 
 /// Everything the driver needs from the place it runs in.
@@ -11,6 +12,10 @@ use crate::core::{Error, HttpRequest, HttpResponse, JsonParser, Sha};
 /// Implementations must never panic: every failure is an [`Error`] (usually a `Transport` or `Platform` one).
 #[allow(async_fn_in_trait)] // futures here are single-threaded by design (browser event loop)
 pub trait Platform {
+    /// A DPoP private key held by the platform (a non-extractable WebCrypto `CryptoKey` in
+    /// browsers): the driver only ever holds this handle.
+    type DpopKey: Clone;
+
     /// The current time as Unix seconds.
     fn now(&self) -> u64;
     /// Fills `buf` with cryptographically secure random bytes.
@@ -45,4 +50,9 @@ pub trait Platform {
         signing_input: &[u8],
         signature: &[u8],
     ) -> Result<bool, Error>;
+    /// Makes a new ES256 (ECDSA P-256) key pair for DPoP whose private key cannot be exported;
+    /// `Err(Unsupported::Dpop)` when the platform cannot.
+    async fn dpop_key(&self) -> Result<(Self::DpopKey, DpopPublicKey), Error>;
+    /// Signs `input` with `key` (ES256, the signature as `R || S`).
+    async fn dpop_sign(&self, key: &Self::DpopKey, input: &[u8]) -> Result<Vec<u8>, Error>;
 }

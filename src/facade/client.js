@@ -333,6 +333,8 @@ export class OidcClient {
     this._state = { status: "signed_out", user: null };
     this._cache = undefined; // { token, until } of the last access token handed out
     this._generation = -1; // the engine's count of session events, as last reported
+    this._apiOrigins = []; // where fetch() may send the access token (exact origins)
+    this._apiNonces = new Map(); // the last DPoP-Nonce of each API origin (not secret)
     this._deadline = 3 * 30000 + 65000;
     // Only what the engine posted: an event a page script dispatches on the port is not trusted.
     this._port.onmessage = (e) => {
@@ -426,6 +428,7 @@ export class OidcClient {
     for (const [k, v] of Object.entries(options)) if (!PAGE_OPTIONS.includes(k)) engineOptions[k] = v;
     const here = location.href;
     const callback = isCallbackUrl(here);
+    if (Array.isArray(options.apiOrigins)) this._apiOrigins = options.apiOrigins.filter((o) => typeof o === "string");
     // The engine answers within the discovery deadline; a worker that never answers (a script that
     // is not oxidc's engine, a hung worker) must not leave createClient pending for ever.
     const timeout = typeof options.timeoutMs === "number" ? options.timeoutMs : 30000;
@@ -482,7 +485,8 @@ export class OidcClient {
     this._popup = pending;
     let state = null;
     try {
-      const { navigate, store, stale } = await this._call(loginMessage({ ...opts, returnTo: undefined }));
+      // `bound`: this login completes in this engine, so with DPoP the code is bound to its key.
+      const { navigate, store, stale } = await this._call({ ...loginMessage({ ...opts, returnTo: undefined }), bound: true });
       state = storedState(store);
       if (stale || popup.closed || this._popup !== pending) throw popupError("popup_closed", "The login popup was closed before the login completed.", "Let the user start the login again.");
       popup.location.replace(navigate);
@@ -548,6 +552,58 @@ export class OidcClient {
       if (ok.gen === this._generation && ok.until >= 0) this._cache = { token: ok.token, until: ok.until };
       return ok.token;
     });
+  }
+
+  /**
+   * `fetch()` with the access token, for the app's APIs: `Authorization: Bearer`, or with the `dpop`
+   * option `Authorization: DPoP` and a proof the engine signs for this method and URL. Only to the
+   * origins listed in `apiOrigins` (anything else rejects with `api_origin_not_allowed`, before
+   * anything is sent); redirects are not followed (the redirect itself is returned). A 401 with
+   * `error="invalid_token"` renews the token and retries once; a DPoP nonce challenge is retried once
+   * with the nonce. A request whose response never came is not retried. The response is returned as
+   * it came, body unread.
+   */
+  async fetch(input, init) {
+    const template = new Request(input, init);
+    const url = new URL(template.url);
+    if (!this._apiOrigins.includes(url.origin)) {
+      throw pageError("api_origin_not_allowed", "The request's origin is not one of the configured apiOrigins.", url.origin,
+        "Add the API's exact origin (scheme, host and port) to apiOrigins, or send this request without the access token.");
+    }
+    const redirect = template.redirect === "error" ? "error" : "manual";
+    let renew = false;
+    let renewed = false;
+    let nonceRetried = false;
+    let refused;
+    for (;;) {
+      const { ok } = await this._call({
+        op: "authorize", method: template.method, url: url.href, nonce: this._apiNonces.get(url.origin), force: renew,
+      });
+      if (renew) {
+        renewed = true;
+        renew = false;
+        // Never the refused token again: without a new one, the 401 stands.
+        if (ok.token === refused.token) return refused.response;
+      }
+      const headers = new Headers(template.headers);
+      headers.set("Authorization", `${ok.proof ? "DPoP" : "Bearer"} ${ok.token}`);
+      if (ok.proof) headers.set("DPoP", ok.proof);
+      else headers.delete("DPoP");
+      // Each send gets its own copy of the body, so that a retry can send it again.
+      const response = await fetch(new Request(template.clone(), { headers, redirect }));
+      const nonce = response.headers.get("DPoP-Nonce");
+      if (nonce) this._apiNonces.set(url.origin, nonce);
+      if (response.status !== 401) return response;
+      const challenge = response.headers.get("WWW-Authenticate") || "";
+      if (ok.proof && nonce && !nonceRetried && /error="?use_dpop_nonce\b/i.test(challenge)) {
+        nonceRetried = true;
+        continue;
+      }
+      // The token was refused: renewed once, and the request sent once more with the new one.
+      if (renewed || !/error="?invalid_token\b/i.test(challenge)) return response;
+      refused = { token: ok.token, response };
+      renew = true;
+    }
   }
 
   /** True while the engine holds a usable (or renewable) session. */

@@ -90,6 +90,9 @@ extern "C" {
     #[wasm_bindgen(method, catch)]
     fn free(this: &JsClient) -> Result<(), JsValue>;
 
+    #[wasm_bindgen(method, catch, js_name = fetch)]
+    fn api_fetch(this: &JsClient, input: &JsValue) -> Result<js_sys::Promise, JsValue>;
+
     /// The JavaScript `OidcError` (read only through its fields).
     #[wasm_bindgen(js_name = OidcError)]
     type JsOidcError;
@@ -540,6 +543,27 @@ impl OidcClient {
         json_of(&claims).ok_or_else(|| {
             OidcError::platform("the engine answered without userinfo claims".to_owned())
         })
+    }
+
+    /// Sends `request` with the access token, only to an origin listed with
+    /// [`AuthConfig::with_api_origins`] (else `api_origin_not_allowed`, before anything is sent):
+    /// `Authorization: Bearer`, or with [`AuthConfig::with_dpop`] `Authorization: DPoP` and a proof
+    /// the engine signs for this method and URL. Redirects are not followed (the redirect itself is
+    /// returned); a 401 with `error="invalid_token"` renews the token and retries once, a DPoP nonce
+    /// challenge is retried once. The response is returned as it came, body unread. A request that
+    /// got no response (the browser's `fetch` failed) is an error with code `network` and is not
+    /// retried.
+    pub async fn fetch(&self, request: &web_sys::Request) -> Result<web_sys::Response, OidcError> {
+        let response = settle(self.client.api_fetch(request)).await.map_err(|e| {
+            if e.code() == "platform" {
+                crate::core::Error::Transport(crate::core::Transport::Network).into()
+            } else {
+                e
+            }
+        })?;
+        response
+            .dyn_into::<web_sys::Response>()
+            .map_err(|_| OidcError::platform("fetch answered without a Response".to_owned()))
     }
 
     /// Ends the session: the engine clears the tokens for every tab of the session, revokes the

@@ -27,6 +27,8 @@ const KNOWN: &[&str] = &[
     "logoutEndpoint",
     "revocationEndpoint",
     "pushedAuthorizationRequests",
+    "dpop",
+    "apiOrigins",
 ];
 
 const LOGOUT_ENDPOINT_KEYS: &[&str] =
@@ -215,6 +217,18 @@ pub(crate) fn read(obj: &JsValue) -> Result<Options, JsValue> {
         .transpose()?;
     config.revocation_endpoint = string(obj, "revocationEndpoint")?;
     config.pushed_authorization_requests = boolean(obj, "pushedAuthorizationRequests", false)?;
+    config.dpop = boolean(obj, "dpop", false)?;
+    if let Some(v) = get(obj, "apiOrigins") {
+        const REASON: &str = "expected an array of origins";
+        if !js_sys::Array::is_array(&v) {
+            return Err(invalid_option("apiOrigins", REASON));
+        }
+        let list: Option<Vec<String>> = js_sys::Array::from(&v)
+            .iter()
+            .map(|o| o.as_string())
+            .collect();
+        config.api_origins = list.ok_or_else(|| invalid_option("apiOrigins", REASON))?;
+    }
     let timeout_ms = seconds(obj, "timeoutMs")?.map(|ms| ms.min(u32::MAX as u64) as u32);
     let silent_restore = match string(obj, "restore")?.as_deref() {
         None | Some("none") => false,

@@ -104,6 +104,16 @@ impl EnginePlatform {
 }
 
 impl Platform for EnginePlatform {
+    type DpopKey = JsValue;
+
+    async fn dpop_key(&self) -> Result<(JsValue, crate::core::dpop::DpopPublicKey), Error> {
+        self.browser.dpop_key().await
+    }
+
+    async fn dpop_sign(&self, key: &JsValue, input: &[u8]) -> Result<Vec<u8>, Error> {
+        self.browser.dpop_sign(key, input).await
+    }
+
     fn now(&self) -> u64 {
         self.browser.now()
     }

@@ -32,7 +32,7 @@ use wasm_bindgen::prelude::*;
 
 use crate::browser::{self, BrowserPlatform, Lifecycle};
 use crate::core::Error;
-use crate::driver::{AuthEvent, Client, SignedOutReason};
+use crate::driver::{AuthEvent, Client, Platform, SignedOutReason};
 use crate::table::Table;
 use front::{EnginePlatform, Front};
 use wire::{bounded_string, flag, get, object, records, set};
@@ -222,17 +222,27 @@ impl Engine {
         platform.with_front(&front, || match op.as_str() {
             "login" => match login::read(&msg, MAX_URL_CHARS) {
                 // The login may push its request before it navigates, and takes its record back
-                // when the push fails: all of it acts on this page.
-                Ok(options) => start(
-                    platform.in_front(
-                        &front,
-                        Box::pin(async move {
-                            driver.login(&options).await.map_err(js_err)?;
-                            Ok(JsValue::UNDEFINED)
-                        }),
-                    ),
-                    reply,
-                ),
+                // when the push fails: all of it acts on this page. A popup login (`bound`)
+                // completes in this engine, so with DPoP its code is bound to the session's key.
+                Ok(options) => {
+                    let bound = flag(&msg, "bound");
+                    let nav = platform.clone();
+                    start(
+                        platform.in_front(
+                            &front,
+                            Box::pin(async move {
+                                let url = if bound {
+                                    driver.bound_authorization_url(&options).await
+                                } else {
+                                    driver.authorization_url(&options).await
+                                };
+                                nav.navigate(&url.map_err(js_err)?).map_err(js_err)?;
+                                Ok(JsValue::UNDEFINED)
+                            }),
+                        ),
+                        reply,
+                    )
+                }
                 Err(e) => reply.send(Err(e)),
             },
             "callback" => {
@@ -267,6 +277,29 @@ impl Engine {
                         set(&out, "gen", &JsValue::from_f64(events.get() as f64));
                         let until = driver.fresh_until(&token).map_or(-1.0, |t| t as f64);
                         set(&out, "until", &JsValue::from_f64(until));
+                        Ok(out.into())
+                    }),
+                    reply,
+                )
+            }
+            "authorize" => {
+                // An authenticated request of the app: the access token, and with DPoP a proof
+                // for this method and URL signed here (the key never leaves the engine).
+                let method = bounded_string(&msg, "method", 16).unwrap_or_default();
+                let url = bounded_string(&msg, "url", MAX_URL_CHARS).unwrap_or_default();
+                let nonce = bounded_string(&msg, "nonce", 1024);
+                let force = flag(&msg, "force");
+                start(
+                    Box::pin(async move {
+                        let (token, proof) = driver
+                            .authorize_request(&method, &url, nonce.as_deref(), force)
+                            .await
+                            .map_err(js_err)?;
+                        let out = object();
+                        set(&out, "token", &JsValue::from_str(token.secret()));
+                        if let Some(proof) = proof {
+                            set(&out, "proof", &JsValue::from_str(&proof));
+                        }
                         Ok(out.into())
                     }),
                     reply,

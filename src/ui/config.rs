@@ -128,6 +128,15 @@ pub struct AuthConfig {
     /// `require_pushed_authorization_requests` gets pushed requests without it, and one that
     /// advertises no endpoint makes every login fail with `par_unsupported` when it is set.
     pub pushed_authorization_requests: bool,
+    /// Bind the tokens to a DPoP key (RFC 9449, the JavaScript `dpop`): an ES256 key made by the
+    /// engine, not extractable, in memory only; every token, refresh, revocation and userinfo
+    /// request carries a proof. Default false. The provider must advertise ES256 DPoP proofs
+    /// (else `dpop_unsupported`); a Bearer token issued anyway is refused (`token_type_downgrade`).
+    pub dpop: bool,
+    /// The exact origins to which [`crate::facade::OidcClient::fetch`] sends the access token (the
+    /// JavaScript `apiOrigins`, e.g. `https://api.example.com`); any other is refused with
+    /// `api_origin_not_allowed`.
+    pub api_origins: Vec<String>,
 }
 
 impl AuthConfig {
@@ -159,7 +168,24 @@ impl AuthConfig {
             logout_endpoint: None,
             revocation_endpoint: None,
             pushed_authorization_requests: false,
+            dpop: false,
+            api_origins: Vec::new(),
         }
+    }
+
+    /// Binds the tokens to a DPoP key (see [`Self::dpop`]), or not (the default).
+    pub fn with_dpop(mut self, on: bool) -> Self {
+        self.dpop = on;
+        self
+    }
+
+    /// Sets the exact origins [`crate::facade::OidcClient::fetch`] may send the access token to.
+    pub fn with_api_origins<S: Into<String>>(
+        mut self,
+        origins: impl IntoIterator<Item = S>,
+    ) -> Self {
+        self.api_origins = origins.into_iter().map(Into::into).collect();
+        self
     }
 
     /// Pushes every authorization request to the provider first (RFC 9126), or not (default: only
@@ -380,6 +406,17 @@ impl AuthConfig {
         }
         if self.pushed_authorization_requests {
             set("pushedAuthorizationRequests", JsValue::TRUE);
+        }
+        if self.dpop {
+            set("dpop", JsValue::TRUE);
+        }
+        if !self.api_origins.is_empty() {
+            let list: js_sys::Array = self
+                .api_origins
+                .iter()
+                .map(|o| JsValue::from_str(o))
+                .collect();
+            set("apiOrigins", list.into());
         }
         Ok(options.into())
     }

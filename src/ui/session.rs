@@ -159,6 +159,15 @@ impl Session {
         client.access_token(force_refresh).await
     }
 
+    /// `client.fetch(request)` (the authenticated fetch); `login_required` while starting.
+    pub(crate) async fn fetch(
+        &self,
+        request: &web_sys::Request,
+    ) -> Result<web_sys::Response, OidcError> {
+        let client = self.ready(|| Error::login_required(LoginRequiredReason::NoSession))?;
+        client.fetch(request).await
+    }
+
     /// Runs start-up, the one of the JavaScript facade: `createClient` (which joins the engine and,
     /// with [`Restore::Silent`](super::Restore::Silent), restores the session), then
     /// `handleRedirectCallback` when the page is the redirect URI with an authorization response, or

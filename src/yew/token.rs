@@ -42,6 +42,19 @@ impl AccessTokenSource {
             None => missing_session(),
         }
     }
+
+    /// Sends `request` with the access token through
+    /// [`OidcClient::fetch`](crate::facade::OidcClient::fetch): only to the configured API origins
+    /// ([`AuthConfig::with_api_origins`](crate::ui::AuthConfig::with_api_origins)), as `Bearer`, or
+    /// as `DPoP` with a proof the engine signs
+    /// ([`AuthConfig::with_dpop`](crate::ui::AuthConfig::with_dpop)); a refused token is renewed and
+    /// the request retried once. `login_required` while starting or signed out.
+    pub async fn fetch(&self, request: &web_sys::Request) -> Result<web_sys::Response, OidcError> {
+        match &self.session {
+            Some(session) => session.fetch(request).await,
+            None => missing_session(),
+        }
+    }
 }
 
 impl PartialEq for AccessTokenSource {

@@ -72,6 +72,7 @@ fn from_response_checks_status_and_body() {
         content_type: Some("text/html".into()),
         body: body.clone(),
         retry_after: None,
+        dpop_nonce: None,
     };
     let err = ProviderMetadata::from_response(&config(), &html, &SerdeJson).unwrap_err();
     assert_eq!(err, InvalidResponse::UnexpectedContentType.into());

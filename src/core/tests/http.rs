@@ -10,6 +10,7 @@ fn resp(ct: Option<&str>, body: &str) -> HttpResponse {
         content_type: ct.map(str::to_owned),
         body: body.to_owned(),
         retry_after: None,
+        dpop_nonce: None,
     }
 }
 

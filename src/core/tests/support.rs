@@ -82,6 +82,7 @@ pub(crate) fn json_response(status: u16, body: &str) -> HttpResponse {
         content_type: Some("application/json; charset=utf-8".to_owned()),
         body: body.to_owned(),
         retry_after: None,
+        dpop_nonce: None,
     }
 }
 

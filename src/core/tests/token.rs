@@ -103,6 +103,7 @@ fn d01_html_body() {
         content_type: Some("text/html".into()),
         body: "<html>portal</html>".into(),
         retry_after: None,
+        dpop_nonce: None,
     };
     assert_eq!(
         TokenResponse::from_response(&resp, &SerdeJson).unwrap_err(),
@@ -303,6 +304,7 @@ fn d12_oauth_error_body() {
         content_type: Some("text/html".into()),
         body: "{\"error\":\"x\"}".into(),
         retry_after: None,
+        dpop_nonce: None,
     };
     assert_eq!(
         TokenResponse::from_response(&html, &SerdeJson).unwrap_err(),
@@ -343,6 +345,7 @@ fn redirects_and_oversized_errors() {
         content_type: Some("application/json".into()),
         body: "{\"error\":\"x\"}".into(),
         retry_after: None,
+        dpop_nonce: None,
     };
     assert_eq!(
         TokenResponse::from_response(&resp, &SerdeJson).unwrap_err(),

@@ -145,6 +145,84 @@ pub(crate) struct Provider {
     pub(crate) claims_over: Option<serde_json::Value>,
     /// When each access token was issued (virtual seconds).
     pub(crate) issued_at: BTreeMap<String, u64>,
+    /// DPoP (RFC 9449): the nonce every proof must carry (None: none needed).
+    pub(crate) dpop_nonce: Option<String>,
+    /// The public JWK the grant's tokens are bound to (set by the first token request with a proof).
+    pub(crate) dpop_jwk: Option<String>,
+    /// Every `jti` of every proof seen, to refuse a replay.
+    pub(crate) dpop_jtis: Vec<String>,
+    /// Answer `token_type: Bearer` even to a request with a proof (a downgrade).
+    pub(crate) dpop_downgrade: bool,
+    /// Why the last proof was refused, if it was.
+    pub(crate) dpop_refused: Option<&'static str>,
+    /// Refuse every proof's nonce and hand out a new one each time (a provider whose nonces
+    /// expire at once).
+    pub(crate) dpop_rotate: bool,
+}
+
+/// Checks a DPoP proof the way a provider does (RFC 9449 §4.3) for `method` and `url`, and
+/// `ath` for `access_token`; returns the proof's public JWK (canonical), or why it is refused.
+pub(crate) fn check_proof(
+    op: &mut Provider,
+    proof: &str,
+    method: &str,
+    url: &str,
+    access_token: Option<&str>,
+    now: u64,
+) -> Result<String, &'static str> {
+    let parts: Vec<&str> = proof.split('.').collect();
+    let [h, p, s] = parts.as_slice() else {
+        return Err("shape");
+    };
+    let part = |x: &str| -> Option<serde_json::Value> {
+        serde_json::from_slice(&URL_SAFE_NO_PAD.decode(x).ok()?).ok()
+    };
+    let (Some(header), Some(payload)) = (part(h), part(p)) else {
+        return Err("json");
+    };
+    if header["typ"] != "dpop+jwt" || header["alg"] != "ES256" || header["jwk"].get("d").is_some() {
+        return Err("header");
+    }
+    let jwk = header["jwk"].clone();
+    let canonical = format!(
+        r#"{{"crv":{},"kty":{},"x":{},"y":{}}}"#,
+        jwk["crv"], jwk["kty"], jwk["x"], jwk["y"]
+    );
+    let input = format!("{h}.{p}");
+    let sig = URL_SAFE_NO_PAD.decode(s).map_err(|_| "signature")?;
+    if sig != fake_signature(&canonical, input.as_bytes(), 64) {
+        return Err("signature");
+    }
+    let htu = url.split(['?', '#']).next().unwrap_or(url);
+    if payload["htm"] != method || payload["htu"] != htu || payload["iat"] != now {
+        return Err("claims");
+    }
+    let jti = payload["jti"].as_str().unwrap_or("").to_owned();
+    if jti.len() < 16 || op.dpop_jtis.contains(&jti) {
+        return Err("jti");
+    }
+    op.dpop_jtis.push(jti);
+    if let Some(at) = access_token {
+        use sha2::Digest as _;
+        if payload["ath"] != URL_SAFE_NO_PAD.encode(sha2::Sha256::digest(at.as_bytes())) {
+            return Err("ath");
+        }
+    }
+    if op.dpop_rotate {
+        op.dpop_nonce = Some(format!("n-{}", op.dpop_jtis.len()));
+        return Err("nonce");
+    }
+    if op.dpop_nonce.is_some() && payload["nonce"].as_str() != op.dpop_nonce.as_deref() {
+        return Err("nonce");
+    }
+    Ok(canonical)
+}
+
+/// A fake DPoP key's public JWK: distinct per `n`.
+pub(crate) fn fake_dpop_key(n: u8) -> crate::core::dpop::DpopPublicKey {
+    let c = URL_SAFE_NO_PAD.encode([n; 32]);
+    let d = URL_SAFE_NO_PAD.encode([n.wrapping_add(1); 32]);
+    crate::core::dpop::DpopPublicKey::new(&c, &d).expect("key")
 }
 
 /// The RS256 `at_hash` of an access token (OIDC Core §3.1.3.8), computed here independently.
@@ -165,6 +243,8 @@ pub(crate) struct FakePlatform {
     pub(crate) navigations: RefCell<Vec<String>>,
     pub(crate) requests: Rc<RefCell<Vec<HttpRequest>>>,
     pub(crate) op: Rc<RefCell<Provider>>,
+    /// How many DPoP keys the platform has made.
+    pub(crate) dpop_keys_made: Cell<u8>,
 }
 
 impl FakePlatform {
@@ -177,6 +257,7 @@ impl FakePlatform {
             storage: RefCell::new(BTreeMap::new()),
             navigations: RefCell::new(Vec::new()),
             requests: Rc::new(RefCell::new(Vec::new())),
+            dpop_keys_made: Cell::new(0),
             op: Rc::new(RefCell::new(Provider {
                 at_ttl: 300,
                 rotate: true,
@@ -343,18 +424,49 @@ impl Provider {
     }
 
     fn handle(&mut self, req: &HttpRequest, now: u64) -> HttpResponse {
+        let mut response = self.handle_unsigned(req, now);
+        response.dpop_nonce.clone_from(&self.dpop_nonce);
+        response
+    }
+
+    fn handle_unsigned(&mut self, req: &HttpRequest, now: u64) -> HttpResponse {
         let json = |status: u16, body: String| HttpResponse {
             status,
             content_type: Some("application/json; charset=utf-8".into()),
             body,
             retry_after: None,
+            dpop_nonce: None,
         };
-        if req.url == format!("{ISSUER}/userinfo") {
-            let bearer = req
-                .headers
+        let header = |name: &str| {
+            req.headers
                 .iter()
-                .find(|(k, _)| k == "Authorization")
-                .and_then(|(_, v)| v.strip_prefix("Bearer "));
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.clone())
+        };
+        let proof = header("DPoP");
+        self.dpop_refused = None;
+        if req.url == format!("{ISSUER}/userinfo") {
+            let authorization = header("Authorization").unwrap_or_default();
+            let bearer = match (&proof, &self.dpop_jwk) {
+                (None, None) => authorization.strip_prefix("Bearer ").map(str::to_owned),
+                (Some(proof), Some(bound)) => {
+                    let at = authorization.strip_prefix("DPoP ").unwrap_or("").to_owned();
+                    let bound = bound.clone();
+                    match check_proof(self, proof, "GET", &req.url, Some(&at), now) {
+                        Ok(jwk) if jwk == bound => Some(at),
+                        Err("nonce") => {
+                            return json(401, r#"{"error":"use_dpop_nonce"}"#.into());
+                        }
+                        Err(why) => {
+                            self.dpop_refused = Some(why);
+                            None
+                        }
+                        Ok(_) => None,
+                    }
+                }
+                _ => None,
+            };
+            let bearer = bearer.as_deref();
             if self.revoked || bearer.is_none() || bearer != self.live_access.as_deref() {
                 return json(401, r#"{"error":"invalid_token"}"#.into());
             }
@@ -399,6 +511,53 @@ impl Provider {
             )
         };
         let f = form(req.body.as_deref().unwrap_or(""));
+        let mut bound = None;
+        if let Some(proof) = &proof {
+            match check_proof(self, proof, "POST", &req.url, None, now) {
+                Ok(jwk) => bound = Some(jwk),
+                Err("nonce") => return json(400, r#"{"error":"use_dpop_nonce"}"#.into()),
+                Err(why) => {
+                    self.dpop_refused = Some(why);
+                    return json(400, r#"{"error":"invalid_dpop_proof"}"#.into());
+                }
+            }
+        }
+        if f.get("grant_type").map(String::as_str) == Some("refresh_token")
+            && self.dpop_jwk.is_some()
+            && bound != self.dpop_jwk
+        {
+            // A refresh token bound to a key is refused without a proof made with that key.
+            return invalid_grant();
+        }
+        let mut answer = self.grant(&f, now);
+        if answer.status == 200 && bound.is_some() {
+            if f.get("grant_type").map(String::as_str) == Some("authorization_code") {
+                self.dpop_jwk.clone_from(&bound);
+            }
+            if !self.dpop_downgrade {
+                answer.body = answer
+                    .body
+                    .replace(r#""token_type":"Bearer""#, r#""token_type":"DPoP""#);
+            }
+        }
+        answer
+    }
+
+    fn grant(&mut self, f: &BTreeMap<String, String>, now: u64) -> HttpResponse {
+        let json = |status: u16, body: String| HttpResponse {
+            status,
+            content_type: Some("application/json; charset=utf-8".into()),
+            body,
+            retry_after: None,
+            dpop_nonce: None,
+        };
+        let invalid_grant = || {
+            json(
+                400,
+                r#"{"error":"invalid_grant","error_description":"grant request is invalid"}"#
+                    .into(),
+            )
+        };
         match f.get("grant_type").map(String::as_str) {
             Some("authorization_code") => {
                 let Some((challenge, nonce, redirect)) =
@@ -445,6 +604,21 @@ impl Provider {
 }
 
 impl Platform for Rc<FakePlatform> {
+    type DpopKey = String;
+
+    async fn dpop_key(&self) -> Result<(String, crate::core::dpop::DpopPublicKey), Error> {
+        Yield(false).await;
+        let n = self.dpop_keys_made.get().wrapping_add(1);
+        self.dpop_keys_made.set(n);
+        let key = fake_dpop_key(n);
+        Ok((key.jwk(), key))
+    }
+
+    async fn dpop_sign(&self, key: &String, input: &[u8]) -> Result<Vec<u8>, Error> {
+        Yield(false).await;
+        Ok(fake_signature(key, input, 64))
+    }
+
     fn now(&self) -> u64 {
         self.now.get()
     }
@@ -478,6 +652,7 @@ impl Platform for Rc<FakePlatform> {
                 content_type: Some("application/jwk-set+json".into()),
                 body: serde_json::json!({ "keys": keys }).to_string(),
                 retry_after: None,
+                dpop_nonce: None,
             });
         }
         let next = {
@@ -495,12 +670,14 @@ impl Platform for Rc<FakePlatform> {
                 content_type: Some("application/json".into()),
                 body,
                 retry_after: None,
+                dpop_nonce: None,
             }),
             Next::RetryAfter(status, secs) => Ok(HttpResponse {
                 status,
                 content_type: Some("application/json".into()),
                 body: "{}".into(),
                 retry_after: Some(secs),
+                dpop_nonce: None,
             }),
             Next::Fail(t) => Err(Error::Transport(t)),
             Next::Lost(t) => {
