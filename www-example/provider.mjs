@@ -6,7 +6,10 @@
 //   OP_PORT        port to listen on (default 9000; 0 picks a free port)
 //   APP_ORIGIN     origin of the single-page app (default http://127.0.0.1:8080)
 //   AT_TTL         access-token lifetime in seconds (default 300)
-//   OP_TEST_HOOKS  "1" enables the test-only endpoints (/__ledger, /__faults, /__issued)
+//   OP_TEST_HOOKS  "1" enables the test-only endpoints (/__ledger, /__faults, /__issued, /__dpop) and
+//                  registers the client "api" (secret "api-secret-for-tests-only", client_secret_basic):
+//                  the resource server of the tests, which checks access tokens at the introspection
+//                  endpoint (/token/introspection)
 //   RT_TTL         refresh-token lifetime in seconds (default: oidc-provider's)
 //   RT_ROTATE      "0" keeps the refresh token on refresh (default: rotate it)
 //   OP_REQUIRE_PAR "1" takes authorization requests only pushed (RFC 9126, /request; discovery then says
@@ -16,6 +19,11 @@
 //   OP_EXTRA_REDIRECT_PATHS  comma-separated paths on APP_ORIGIN also accepted as redirect URIs
 //                  (test pages, e.g. the benchmark's /__test/ pages)
 //   EXIT_WITH_STDIN "1": exit when standard input closes (a test harness that dies takes this along)
+//
+// DPoP (RFC 9449) is on: the token endpoint binds tokens to a DPoP proof's key when the request has one
+// (token_type "DPoP", cnf.jkt in introspection), userinfo then wants "Authorization: DPoP" with a proof,
+// and pushed or plain authorization requests take dpop_jkt. DPoP-Nonce headers come with DPoP requests;
+// a nonce is required only when a test asks for it (POST /__dpop).
 //
 // Everything binds to 127.0.0.1. The login form accepts any username and password
 // (oidc-provider's development interactions); never expose this server.
@@ -112,6 +120,19 @@ const page = (title, body) => `<!DOCTYPE html>
 button{font:inherit;padding:.4rem 1rem;margin:.2rem}</style></head>
 <body>${body}</body></html>`;
 
+// Whether DPoP proofs must carry a nonce from this provider (switched by POST /__dpop, test hooks only).
+let requireDpopNonce = false;
+
+// The resource server of the tests: it introspects the access tokens it receives.
+const API_CLIENT = {
+  client_id: 'api',
+  client_secret: 'api-secret-for-tests-only',
+  token_endpoint_auth_method: 'client_secret_basic',
+  grant_types: [],
+  response_types: [],
+  redirect_uris: [],
+};
+
 const escapeHtml = (s) => String(s).replace(/[&<>"']/g, (c) => ({
   '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;',
 }[c]));
@@ -126,7 +147,7 @@ const configuration = {
     response_types: ['code'],
     redirect_uris: [`${APP_ORIGIN}/callback`, ...EXTRA_REDIRECT_URIS],
     post_logout_redirect_uris: [`${APP_ORIGIN}/`],
-  }],
+  }, ...(TEST_HOOKS ? [API_CLIENT] : [])],
   jwks: { keys: [signingKey] },
   responseTypes: ['code'],
   cookies: { keys: [randomBytes(32).toString('base64url')] },
@@ -144,6 +165,13 @@ const configuration = {
   findAccount,
   features: {
     devInteractions: { enabled: true },
+    // On by default in oidc-provider 9; the nonce secret makes it send DPoP-Nonce (and expose it to CORS).
+    dPoP: { enabled: true, nonceSecret: randomBytes(32), requireNonce: () => requireDpopNonce },
+    introspection: {
+      enabled: true,
+      // The resource server ("api") may introspect every token, any other client only its own.
+      allowedPolicy: (ctx, client, token) => client.clientId === API_CLIENT.client_id || client.clientId === token.clientId,
+    },
     // On by default in oidc-provider 9 (advertised in discovery); stated here for OP_REQUIRE_PAR.
     pushedAuthorizationRequests: { enabled: true, requirePushedAuthorizationRequests: REQUIRE_PAR },
     revocation: { enabled: true },
@@ -184,7 +212,10 @@ const provider = new Provider(ISSUER, configuration);
 //   GET  /__ledger          every request to /.well-known/*, /auth, /request (route "par"), /token,
 //                           /token/revocation, /session/end, /me and /api/hello (OPTIONS excluded): route, method, path,
 //                           status, error and, for the token endpoint, grant_type plus sha256 prefixes of code /
-//                           refresh_token; for a pushed authorization request, the names of its form fields (fields)
+//                           refresh_token and, when it succeeded, token_type; for a pushed authorization request,
+//                           the names of its form fields (fields); for token, par, revocation and userinfo, dpop
+//                           (whether the request had a DPoP header); for userinfo and /api/hello, scheme (of the
+//                           Authorization header) and bearer (sha256 prefix of its token, whatever the scheme)
 //   POST /__ledger/reset    clear it
 //   GET  /__issued          raw codes, access/refresh/ID tokens, code verifiers and nonces seen
 //                           (so that tests can search browser output for them)
@@ -204,6 +235,8 @@ const provider = new Provider(ISSUER, configuration);
 //     stripIss, removeParams [names], setParams {k: v}, addParams {k: v} (appended, so duplicates are
 //     possible), location (replacement URL), divert (send the browser to /__diverted?to=<original>)
 //   GET  /__faults          pending faults            POST /__faults/reset   drop them
+//   POST /__dpop            JSON {"requireNonce": true|false}: whether DPoP proofs must carry a nonce of this
+//                           provider (default false); answers {ok: true, requireNonce}
 
 const ledger = [];
 const issued = { codes: [], accessTokens: [], refreshTokens: [], idTokens: [], codeVerifiers: [], nonces: [] };
@@ -227,10 +260,17 @@ function routeOf(path) {
 }
 
 const LEDGER_ROUTES = new Set(['discovery', 'authorization', 'par', 'token', 'revocation', 'userinfo', 'end_session', 'api']);
+const DPOP_ROUTES = new Set(['token', 'par', 'revocation', 'userinfo']);
 
 function bearerOf(ctx) {
   const m = /^Bearer\s+(\S+)$/i.exec(ctx.get('authorization') || '');
   return m ? m[1] : undefined;
+}
+
+// The scheme and token of an Authorization header ("Bearer <token>", "DPoP <token>", ...).
+function authorizationOf(ctx) {
+  const m = /^(\S+)(?:\s+(\S+))?/.exec(ctx.get('authorization') || '');
+  return m ? { scheme: m[1], token: m[2] } : {};
 }
 
 function faultMatches(fault, route, ctx) {
@@ -362,6 +402,20 @@ async function testHooks(ctx) {
   } else if (path === '/__faults/reset' && method === 'POST') {
     faults = [];
     ctx.body = { ok: true };
+  } else if (path === '/__dpop' && method === 'POST') {
+    let spec;
+    try {
+      spec = await readJson(ctx);
+    } catch {
+      spec = undefined;
+    }
+    if (!spec || typeof spec.requireNonce !== 'boolean') {
+      ctx.status = 400;
+      ctx.body = { error: 'expected JSON {"requireNonce": true|false}' };
+      return;
+    }
+    requireDpopNonce = spec.requireNonce;
+    ctx.body = { ok: true, requireNonce: requireDpopNonce };
   } else {
     ctx.status = 404;
     ctx.body = { error: 'unknown test hook' };
@@ -427,7 +481,12 @@ provider.use(async (ctx, next) => {
       const q = new URLSearchParams(ctx.querystring);
       entry.params = Object.fromEntries([...q.keys()].map((k) => [k, k === 'id_token_hint' ? `sha256:${sha(q.get(k))}` : q.get(k)]));
     }
-    if (route === 'userinfo' || route === 'api') entry.bearer = sha(bearerOf(ctx));
+    if (DPOP_ROUTES.has(route)) entry.dpop = Boolean(ctx.get('dpop'));
+    if (route === 'userinfo' || route === 'api') {
+      const { scheme, token } = authorizationOf(ctx);
+      entry.scheme = scheme;
+      entry.bearer = sha(token);
+    }
     ledger.push(entry);
   }
 
@@ -464,6 +523,9 @@ provider.use(async (ctx, next) => {
     entry.status = ctx.status;
     const body = ctx.oidc?.body;
     if (route === 'token' && body) describeTokenRequest(entry, body);
+    if (route === 'token' && ctx.status === 200 && ctx.body && typeof ctx.body === 'object') {
+      entry.token_type = ctx.body.token_type;
+    }
     if (route === 'par' && body) {
       // Names only: the values (state, nonce, PKCE challenge) stay out of the ledger.
       entry.fields = Object.keys(body);
