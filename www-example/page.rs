@@ -61,6 +61,14 @@ pub(crate) fn auth_config() -> oxidc::ui::AuthConfig {
     if let Some(url) = config_string("revocationEndpoint") {
         config = config.with_revocation_endpoint(url);
     }
+    config = config.with_dpop(config_flag("dpop").unwrap_or(false));
+    if let Some(list) = config_value("apiOrigins").filter(js_sys::Array::is_array) {
+        let origins: Vec<String> = js_sys::Array::from(&list)
+            .iter()
+            .filter_map(|o| o.as_string())
+            .collect();
+        config = config.with_api_origins(origins);
+    }
     if let Some(endpoint) = config_value("logoutEndpoint").filter(JsValue::is_object) {
         let field = |name: &str| {
             js_sys::Reflect::get(&endpoint, &name.into())
@@ -156,6 +164,30 @@ impl Shown {
             text: format!("{}: {}\nhint: {}", error.code(), error, error.hint()),
         }
     }
+}
+
+/// The protected API: `window.OXIDC_CONFIG.apiUrl`, else the dev provider's `/api/hello`.
+pub(crate) fn api_url(issuer: &str) -> String {
+    config_string("apiUrl").unwrap_or_else(|| format!("{}/api/hello", issuer.trim_end_matches('/')))
+}
+
+/// Whether the library attaches the token to API calls (`window.OXIDC_CONFIG.apiOrigins` is set):
+/// then [`call_api_through`], else [`call_api`].
+pub(crate) fn library_fetch() -> bool {
+    config_value("apiOrigins").is_some()
+}
+
+/// The answer of the library's authenticated fetch (`use_access_token().fetch`: Bearer, or DPoP
+/// with a proof): the HTTP status and the body.
+pub(crate) async fn call_api_through(
+    fetch: impl std::future::Future<Output = Result<web_sys::Response, oxidc::facade::OidcError>>,
+) -> Result<(u16, String), String> {
+    let response = fetch.await.map_err(|e| e.code().to_owned())?;
+    let body = match response.text() {
+        Ok(text) => JsFuture::from(text).await.ok().and_then(|t| t.as_string()),
+        Err(_) => None,
+    };
+    Ok((response.status(), body.unwrap_or_default()))
 }
 
 /// GET `url` with the access token in the `Authorization` header; the HTTP status and the body.

@@ -29,6 +29,9 @@ function resolveConfig() {
     shareTabs: given.shareTabs ?? true,
     restore: given.restore ?? "none",
     timeoutMs: given.timeoutMs,
+    // DPoP-bound tokens, and the origins auth.fetch() may send them to (see the README).
+    dpop: given.dpop,
+    apiOrigins: given.apiOrigins,
   };
   const apiUrl = given.apiUrl || `${issuer.replace(/\/+$/, "")}/api/hello`;
   return { client, apiUrl };
@@ -97,8 +100,10 @@ async function action(fn) {
 }
 
 async function callApi() {
-  const token = await auth.getAccessToken();
-  const res = await fetch(config.apiUrl, { headers: { Authorization: `Bearer ${token}` } });
+  // With apiOrigins the library attaches the token (and a DPoP proof); else the app does.
+  const res = config.client.apiOrigins
+    ? await auth.fetch(config.apiUrl)
+    : await fetch(config.apiUrl, { headers: { Authorization: `Bearer ${await auth.getAccessToken()}` } });
   let body = null;
   try {
     body = await res.json();

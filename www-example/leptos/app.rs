@@ -1,7 +1,10 @@
 //! The application: an `AuthProvider` around a status line, login and logout buttons, the claims and
 //! an API call. Element ids match the JavaScript example so that the same browser tests drive both.
 
-use crate::page::{Shown, auth_config, call_api, login_options, page_config};
+use crate::page::{
+    Shown, api_url, auth_config, call_api, call_api_through, library_fetch, login_options,
+    page_config,
+};
 use leptos::prelude::*;
 use oxidc::leptos::{
     AuthProvider, AuthState, Authenticated, Unauthenticated, use_access_token, use_auth, use_login,
@@ -57,8 +60,20 @@ fn Page() -> impl IntoView {
     let tokens = use_access_token();
     let on_call_api = move |_| {
         let (_, issuer) = page_config();
-        let url = format!("{}/api/hello", issuer.trim_end_matches('/'));
+        let url = api_url(&issuer);
         leptos::task::spawn_local(async move {
+            if library_fetch() {
+                let request = web_sys::Request::new_with_str(&url);
+                let result = match request {
+                    Ok(request) => call_api_through(tokens.fetch(&request)).await,
+                    Err(_) => Err("request".to_owned()),
+                };
+                api.update(|(calls, last)| {
+                    *calls += 1;
+                    *last = Some(result.unwrap_or_else(|e| (0, e)));
+                });
+                return;
+            }
             let result = match tokens.get().await {
                 Ok(token) => call_api(&url, token.secret()).await,
                 Err(e) => {

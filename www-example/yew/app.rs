@@ -1,7 +1,10 @@
 //! The application: an `AuthProvider` around a status line, login and logout buttons, the claims and
 //! an API call. Element ids match the JavaScript example so that the same browser tests drive both.
 
-use crate::page::{Shown, auth_config, call_api, login_options, page_config};
+use crate::page::{
+    Shown, api_url, auth_config, call_api, call_api_through, library_fetch, login_options,
+    page_config,
+};
 use oxidc::yew::{
     AuthProvider, AuthState, Authenticated, Unauthenticated, use_access_token, use_auth,
     use_auth_client, use_login, use_login_with_popup, use_logout,
@@ -81,8 +84,17 @@ fn Page() -> Html {
         let (_, issuer) = page_config();
         move |_| {
             let (tokens, error, api) = (tokens.clone(), error.clone(), api.clone());
-            let url = format!("{}/api/hello", issuer.trim_end_matches('/'));
+            let url = api_url(&issuer);
             yew::platform::spawn_local(async move {
+                if library_fetch() {
+                    let request = web_sys::Request::new_with_str(&url);
+                    let result = match request {
+                        Ok(request) => call_api_through(tokens.fetch(&request)).await,
+                        Err(_) => Err("request".to_owned()),
+                    };
+                    api.set((api.0 + 1, Some(result.unwrap_or_else(|e| (0, e)))));
+                    return;
+                }
                 let result = match tokens.get().await {
                     Ok(token) => call_api(&url, token.secret()).await,
                     Err(e) => {
