@@ -349,7 +349,7 @@ proptest! {
 
     #[test]
     fn token_response_never_panics_on_text(status in any::<u16>(), ct in proptest::option::of(".{0,40}"), body in ".{0,200}") {
-        let resp = HttpResponse { status, content_type: ct, body, retry_after: None, dpop_nonce: None };
+        let resp = HttpResponse { status, content_type: ct, body, retry_after: None, dpop_nonce: None, www_authenticate: None };
         if let Err(e) = TokenResponse::from_response(&resp, &SerdeJson) {
             let _ = (e.to_string(), e.code(), e.detail(), e.hint());
         }
@@ -357,7 +357,7 @@ proptest! {
 
     #[test]
     fn token_response_never_panics_on_json(status in prop_oneof![Just(200u16), Just(400), any::<u16>()], json in any_json()) {
-        let resp = HttpResponse { status, content_type: Some("application/json".into()), body: String::new(), retry_after: None, dpop_nonce: None };
+        let resp = HttpResponse { status, content_type: Some("application/json".into()), body: String::new(), retry_after: None, dpop_nonce: None, www_authenticate: None };
         if let Ok(t) = TokenResponse::from_response(&resp, &Fixed(json)) {
             let _ = t.require_id_token();
         }
@@ -366,7 +366,7 @@ proptest! {
     #[test]
     fn discovery_never_panics(json in any_json(), body in ".{0,100}", status in any::<u16>()) {
         let _ = ProviderMetadata::from_json(&config(), &json);
-        let resp = HttpResponse { status, content_type: Some("application/json".into()), body, retry_after: None, dpop_nonce: None };
+        let resp = HttpResponse { status, content_type: Some("application/json".into()), body, retry_after: None, dpop_nonce: None, www_authenticate: None };
         let _ = ProviderMetadata::from_response(&config(), &resp, &SerdeJson);
     }
 
@@ -385,7 +385,7 @@ proptest! {
             let _ = (k.public_jwk(), k.signature_len(), k.can_verify(&alg));
         }
         let _ = JwkSet::from_json(&json);
-        let resp = HttpResponse { status, content_type: Some("application/json".into()), body, retry_after: None, dpop_nonce: None };
+        let resp = HttpResponse { status, content_type: Some("application/json".into()), body, retry_after: None, dpop_nonce: None, www_authenticate: None };
         let _ = JwkSet::from_response(&resp, &SerdeJson);
     }
 

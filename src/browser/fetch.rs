@@ -178,6 +178,7 @@ pub(crate) async fn fetch(
         body,
         retry_after,
         dpop_nonce: header("dpop-nonce"),
+        www_authenticate: header("www-authenticate"),
     })
 }
 

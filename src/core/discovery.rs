@@ -133,7 +133,9 @@ impl ProviderMetadata {
             scopes_supported: string_list(json, SCOPES)?,
             pushed_authorization_request_endpoint: optional(PAR_ENDPOINT)?,
             require_pushed_authorization_requests: flag(json, PAR_REQUIRED)?,
-            dpop_signing_algs: string_list(json, DPOP_ALGS)?,
+            // Read leniently: a malformed list only means no DPoP (a client that asks for it
+            // then gets `dpop_unsupported`), never a failed discovery for clients that do not.
+            dpop_signing_algs: string_list(json, DPOP_ALGS).ok().flatten(),
         };
         // ID tokens are only accepted with a verified signature, and the keys come only from
         // `jwks_uri` (REQUIRED by OIDC Discovery §3): without it a login could never complete,

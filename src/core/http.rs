@@ -54,6 +54,9 @@ pub struct HttpResponse {
     pub retry_after: Option<u64>,
     /// The `DPoP-Nonce` header (RFC 9449 §8), if any.
     pub dpop_nonce: Option<String>,
+    /// The `WWW-Authenticate` header of a 401 (RFC 9110 §11.6.1), if any: where a resource server
+    /// asks for a DPoP nonce (RFC 9449 §9).
+    pub www_authenticate: Option<String>,
 }
 
 impl fmt::Debug for HttpResponse {

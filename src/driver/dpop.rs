@@ -5,6 +5,8 @@
 //! and lives in memory with the session; only its public half and signatures ever leave the
 //! platform. A logout drops it, so the next session gets a new one.
 
+use std::cell::RefCell;
+
 use super::{Client, Platform};
 use crate::core::dpop::{
     DpopPublicKey, ProofClaims, finish_proof, jkt, origin_allowed, origin_of, proof_signing_input,
@@ -49,14 +51,20 @@ impl<P: Platform> Client<P> {
         Ok(Some(jkt(&digest)))
     }
 
-    /// A proof for `method` and `url` signed with `key`, with the `nonce` last given for the URL's
-    /// origin, and `ath` for `token` when the request carries one.
+    /// The session's DPoP key if it has one; never a new one (see [`Client::dpop_key`]).
+    pub(crate) fn existing_dpop_key(&self) -> Option<Key<P>> {
+        self.inner.dpop_key.borrow().clone()
+    }
+
+    /// A proof for `method` and `url` signed with `key`, with `nonce`, and `ath` for `token` when
+    /// the request carries one.
     async fn proof(
         &self,
         key: &Key<P>,
         method: &str,
         url: &str,
         token: Option<&AccessToken>,
+        nonce: Option<String>,
     ) -> Result<String, Error> {
         let p = &self.inner.platform;
         let ath = match token {
@@ -65,10 +73,6 @@ impl<P: Platform> Client<P> {
         };
         let mut jti = [0u8; 16];
         p.fill_random(&mut jti)?;
-        let nonce = origin_of(url).and_then(|o| {
-            let nonces = self.inner.nonces.borrow();
-            nonces.iter().find(|(k, _)| k == o).map(|(_, n)| n.clone())
-        });
         let input = proof_signing_input(
             &key.1,
             &ProofClaims {
@@ -84,12 +88,13 @@ impl<P: Platform> Client<P> {
         Ok(finish_proof(input, &signature))
     }
 
-    /// Keeps `nonce` as the one to send to `url`'s origin; true when it is new for that origin.
-    fn note_nonce(&self, url: &str, nonce: Option<&str>) -> bool {
+    /// Keeps `nonce` in `nonces` as the one to send to `url`'s origin; true when it is new for
+    /// that origin.
+    fn note_nonce(nonces: &RefCell<Nonces>, url: &str, nonce: Option<&str>) -> bool {
         let (Some(origin), Some(nonce)) = (origin_of(url), nonce.filter(|n| valid_nonce(n))) else {
             return false;
         };
-        let mut nonces = self.inner.nonces.borrow_mut();
+        let mut nonces = nonces.borrow_mut();
         match nonces.iter_mut().find(|(k, _)| k == origin) {
             Some((_, n)) if n == nonce => false,
             Some((_, n)) => {
@@ -128,10 +133,12 @@ impl<P: Platform> Client<P> {
         let mut again = true;
         loop {
             let mut signed = request.clone();
-            let proof = self.proof(key, method, &request.url, token).await?;
+            let nonce = nonce_for(&self.inner.nonces, &request.url);
+            let proof = self.proof(key, method, &request.url, token, nonce).await?;
             signed.headers.push(("DPoP".to_owned(), proof));
             let response = p.fetch(&signed).await?;
-            let fresh = self.note_nonce(&request.url, response.dpop_nonce.as_deref());
+            let nonce = response.dpop_nonce.as_deref();
+            let fresh = Self::note_nonce(&self.inner.nonces, &request.url, nonce);
             if !asks_for_nonce(&response, p) {
                 return Ok(response);
             }
@@ -148,17 +155,31 @@ impl<P: Platform> Client<P> {
 
     /// The access token and, with DPoP, a proof for one request of the application to `url` with
     /// `method` (RFC 9449 §7: `htm`, `htu`, `ath`, and the origin's last nonce). `url` must be
-    /// absolute and on one of the configured `api_origins`, else `api_origin_not_allowed` before
-    /// anything else happens. `nonce` is a `DPoP-Nonce` the API sent (kept for its origin);
-    /// `force` renews the access token first (after the API refused it).
+    /// absolute and on one of the configured `api_origins`, and not one of the provider's grant
+    /// endpoints (token, pushed authorization, revocation), else `api_origin_not_allowed` before
+    /// anything else happens. `nonce` is a `DPoP-Nonce` the API sent (kept for its origin, apart
+    /// from the provider's). `refused` is an access token the API refused: the token is renewed
+    /// first when it is still the session's, and not again when it was already replaced.
     pub async fn authorize_request(
         &self,
         method: &str,
         url: &str,
         nonce: Option<&str>,
-        force: bool,
+        refused: Option<&str>,
     ) -> Result<(AccessToken, Option<String>), Error> {
-        if !origin_allowed(url, &self.inner.config.api_origins) {
+        let m = &self.inner.metadata;
+        let grant_endpoints = [
+            Some(&m.token_endpoint),
+            m.pushed_authorization_request_endpoint.as_ref(),
+            m.revocation_endpoint.as_ref(),
+        ];
+        let target = crate::core::dpop::htu(url);
+        if !origin_allowed(url, &self.inner.config.api_origins)
+            || grant_endpoints
+                .iter()
+                .flatten()
+                .any(|e| e.as_str() == target)
+        {
             return Err(Error::Misuse(Misuse::ApiOriginNotAllowed));
         }
         let method_ok = !method.is_empty()
@@ -167,23 +188,60 @@ impl<P: Platform> Client<P> {
         if !method_ok {
             return Err(Error::invalid_config("method", "must be an HTTP method"));
         }
-        self.note_nonce(url, nonce);
-        let token = self.access_token(force).await?;
-        let proof = match self.dpop_key().await? {
-            Some(key) => Some(self.proof(&key, method, url, Some(&token)).await?),
-            None => None,
+        Self::note_nonce(&self.inner.api_nonces, url, nonce);
+        let current = self.access_token(false).await?;
+        let token = if refused.is_some_and(|r| r == current.secret()) {
+            self.access_token(true).await?
+        } else {
+            current
         };
-        Ok((token, proof))
+        if !self.inner.config.dpop {
+            return Ok((token, None));
+        }
+        // The key the session's tokens are bound to; never a new one (K04).
+        let Some(key) = self.existing_dpop_key() else {
+            return Err(self.lost_dpop_key());
+        };
+        let nonce = nonce_for(&self.inner.api_nonces, url);
+        let proof = self.proof(&key, method, url, Some(&token), nonce).await?;
+        Ok((token, Some(proof)))
+    }
+
+    /// Ends a session whose DPoP key is gone: its tokens cannot be used or renewed with another
+    /// key (RFC 9449 §5), so none is made for them (K04).
+    pub(crate) fn lost_dpop_key(&self) -> Error {
+        self.end_session(super::SignedOutReason::RefreshRejected);
+        Error::login_required(crate::core::LoginRequiredReason::RefreshRejected)
     }
 }
 
+/// The nonces last given by each origin (origin, nonce).
+pub(crate) type Nonces = Vec<(String, String)>;
+
+/// The nonce last given by `url`'s origin, if any.
+fn nonce_for(nonces: &RefCell<Nonces>, url: &str) -> Option<String> {
+    let origin = origin_of(url)?;
+    let nonces = nonces.borrow();
+    nonces
+        .iter()
+        .find(|(k, _)| k == origin)
+        .map(|(_, n)| n.clone())
+}
+
 /// Whether a refused request asks for a DPoP nonce: a 400 or 401 whose JSON `error` is
-/// `use_dpop_nonce` (RFC 9449 §8, §9).
+/// `use_dpop_nonce` (the token endpoint, RFC 9449 §8), or a 401 whose `WWW-Authenticate` says
+/// `error="use_dpop_nonce"` (a resource server such as userinfo, §9).
 fn asks_for_nonce<P: Platform>(response: &HttpResponse, p: &P) -> bool {
     if response.status != 400 && response.status != 401 {
         return false;
     }
-    p.json()
-        .parse(&response.body)
-        .is_some_and(|j| j.get("error").and_then(Json::as_str) == Some("use_dpop_nonce"))
+    let challenged = response.status == 401
+        && response
+            .www_authenticate
+            .as_deref()
+            .is_some_and(|w| w.to_ascii_lowercase().contains("error=\"use_dpop_nonce\""));
+    challenged
+        || p.json()
+            .parse(&response.body)
+            .is_some_and(|j| j.get("error").and_then(Json::as_str) == Some("use_dpop_nonce"))
 }

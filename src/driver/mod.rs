@@ -108,8 +108,11 @@ struct Inner<P: Platform> {
     last_id_token: RefCell<Option<crate::core::IdToken>>,
     /// The session's DPoP key (with the `dpop` option), made at first use, dropped at logout.
     dpop_key: RefCell<Option<dpop::Key<P>>>,
-    /// The last `DPoP-Nonce` of each origin (the provider's, the app's APIs).
-    nonces: RefCell<Vec<(String, String)>>,
+    /// The last `DPoP-Nonce` of each of the provider's origins, from its own answers.
+    nonces: RefCell<dpop::Nonces>,
+    /// The last `DPoP-Nonce` of each of the app's API origins, as the page reported them: kept
+    /// apart, so that the page cannot set the nonce of the provider's requests.
+    api_nonces: RefCell<dpop::Nonces>,
 }
 
 impl<P: Platform> Client<P> {
@@ -164,6 +167,7 @@ impl<P: Platform> Client<P> {
                 last_id_token: RefCell::new(None),
                 dpop_key: RefCell::new(None),
                 nonces: RefCell::new(Vec::new()),
+                api_nonces: RefCell::new(Vec::new()),
             }),
         })
     }
@@ -386,6 +390,11 @@ impl<P: Platform> Client<P> {
             None
         };
         self.replace_session(Some(Session::new(tokens, claims, received)));
+        if key.is_some() {
+            // The session's tokens are bound to the key of this exchange: it stays the session's
+            // key even if a logout dropped it meanwhile.
+            *self.inner.dpop_key.borrow_mut() = key;
+        }
         self.emit(&AuthEvent::SignedIn);
         Ok(CallbackOutcome {
             return_to: pending.return_to,
@@ -751,6 +760,7 @@ impl<P: Platform> Client<P> {
         // below still proves possession with it.
         let key = self.inner.dpop_key.borrow_mut().take();
         self.inner.nonces.borrow_mut().clear();
+        self.inner.api_nonces.borrow_mut().clear();
         let url = self.end_session_redirect(id_token.as_ref());
         let this = self.clone();
         async move {
@@ -873,7 +883,10 @@ impl<P: Platform> Client<P> {
         let token = self.access_token(false).await?;
         // With DPoP the token goes as `DPoP` with a proof carrying `ath` (RFC 9449 §7); a nonce
         // challenge is answered once inside `send`.
-        let key = self.dpop_key().await?;
+        let key = self.existing_dpop_key();
+        if self.inner.config.dpop && key.is_none() {
+            return Err(self.lost_dpop_key());
+        }
         let metadata = &self.inner.metadata;
         let dpop = key.is_some();
         let request = userinfo_request_as(metadata, &token, dpop)?;

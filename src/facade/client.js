@@ -571,20 +571,15 @@ export class OidcClient {
         "Add the API's exact origin (scheme, host and port) to apiOrigins, or send this request without the access token.");
     }
     const redirect = template.redirect === "error" ? "error" : "manual";
-    let renew = false;
-    let renewed = false;
     let nonceRetried = false;
     let refused;
     for (;;) {
+      // After a refusal the engine renews the token, unless it was already replaced meanwhile.
       const { ok } = await this._call({
-        op: "authorize", method: template.method, url: url.href, nonce: this._apiNonces.get(url.origin), force: renew,
+        op: "authorize", method: template.method, url: url.href, nonce: this._apiNonces.get(url.origin), refused: refused?.token,
       });
-      if (renew) {
-        renewed = true;
-        renew = false;
-        // Never the refused token again: without a new one, the 401 stands.
-        if (ok.token === refused.token) return refused.response;
-      }
+      // Never the refused token again: without a new one, the 401 stands.
+      if (refused && ok.token === refused.token) return refused.response;
       const headers = new Headers(template.headers);
       headers.set("Authorization", `${ok.proof ? "DPoP" : "Bearer"} ${ok.token}`);
       if (ok.proof) headers.set("DPoP", ok.proof);
@@ -600,9 +595,8 @@ export class OidcClient {
         continue;
       }
       // The token was refused: renewed once, and the request sent once more with the new one.
-      if (renewed || !/error="?invalid_token\b/i.test(challenge)) return response;
+      if (refused || !/error="?invalid_token\b/i.test(challenge)) return response;
       refused = { token: ok.token, response };
-      renew = true;
     }
   }
 
@@ -693,6 +687,19 @@ export async function createClient(options) {
     if (options[name] !== undefined && typeof options[name] !== "boolean") {
       throw pageError("invalid_config", `Invalid option \`${name}\`: expected a boolean.`, name,
         "Fix the configuration passed to createClient (see the README for the options).");
+    }
+  }
+  // Each API origin exactly as the browser writes origins (URL.origin), or it could never match.
+  for (const origin of Array.isArray(options.apiOrigins) ? options.apiOrigins : []) {
+    let canonical = null;
+    try {
+      canonical = new URL(origin).origin;
+    } catch {
+      canonical = null;
+    }
+    if (canonical !== origin) {
+      throw pageError("invalid_config", "Invalid option `apiOrigins`: each must be an origin as the browser writes it.", "apiOrigins",
+        `Write it as ${canonical ?? "scheme://host[:port]"}: scheme, host and port only, in lower case, without a default port.`);
     }
   }
   let link;

@@ -288,11 +288,11 @@ impl Engine {
                 let method = bounded_string(&msg, "method", 16).unwrap_or_default();
                 let url = bounded_string(&msg, "url", MAX_URL_CHARS).unwrap_or_default();
                 let nonce = bounded_string(&msg, "nonce", 1024);
-                let force = flag(&msg, "force");
+                let refused = bounded_string(&msg, "refused", MAX_URL_CHARS);
                 start(
                     Box::pin(async move {
                         let (token, proof) = driver
-                            .authorize_request(&method, &url, nonce.as_deref(), force)
+                            .authorize_request(&method, &url, nonce.as_deref(), refused.as_deref())
                             .await
                             .map_err(js_err)?;
                         let out = object();

@@ -73,6 +73,24 @@ async function signedIn(page, servers) {
   assert.equal(await appStatus(page), 'signed_in');
 }
 
+e2eTest(env, 'apiOrigins must be written as the browser writes origins', async ({ page, servers }) => {
+  await openApp(page, servers);
+  const codes = await page.evaluate(async (cfg) => {
+    const { createClient } = await import('/pkg/index.js');
+    const out = [];
+    for (const origin of ['https://API.example.com', 'https://api.example.com/', 'https://api.example.com:443', 'api.example.com']) {
+      try {
+        await createClient({ ...cfg, apiOrigins: [origin] });
+        out.push('accepted');
+      } catch (e) {
+        out.push(`${e.code}:${e.detail}`);
+      }
+    }
+    return out;
+  }, { issuer: servers.issuer, clientId: 'spa', redirectUri: `${servers.appOrigin}/callback`, allowLoopbackHttp: true });
+  assert.deepEqual(codes, Array(4).fill('invalid_config:apiOrigins'));
+});
+
 e2eTest(env, 'K01 K03 login and renewal with DPoP: every token request carries a proof and every token is DPoP-bound', async ({ page, servers }) => {
   await fresh();
   await servers.resetLedger();
@@ -225,6 +243,26 @@ e2eTest(env, 'I04 a disallowed origin is refused with nothing sent, and a redire
   assert.equal(relative.error?.code, 'api_origin_not_allowed', 'the app\'s own origin is not listed');
   assert.deepEqual(env.sink.requests, [], 'nothing reached the other origin');
   assert.deepEqual(env.rs.ledger, []);
+  // A script that skips the page's check and asks the engine itself (on the client's own port).
+  const direct = await page.evaluate(async (targets) => {
+    const port = window.__auth._port;
+    const answers = [];
+    for (const [i, url] of targets.entries()) {
+      answers.push(await new Promise((resolve) => {
+        const id = `probe-${i}`;
+        const listen = (e) => {
+          if (e.data && e.data.id === id) {
+            port.removeEventListener('message', listen);
+            resolve(e.data.err ? { code: e.data.err.code } : { ok: Boolean(e.data.ok && e.data.ok.proof) });
+          }
+        };
+        port.addEventListener('message', listen);
+        port.postMessage({ id, op: 'authorize', method: 'GET', url });
+      }));
+    }
+    return answers;
+  }, [`${env.sink.origin}/steal`, `${servers.issuer}/token`, `${env.rs.origin}/api/me`]);
+  assert.deepEqual(direct, [{ code: 'api_origin_not_allowed' }, { code: 'api_origin_not_allowed' }, { ok: true }]);
   const redirected = await apiFetch(page, `${env.rs.origin}/api/redirect?to=${encodeURIComponent(`${env.sink.origin}/landing`)}`);
   assert.equal(redirected.type, 'opaqueredirect', JSON.stringify(redirected));
   assert.equal(env.rs.ledger[0].status, 302);

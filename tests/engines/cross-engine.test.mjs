@@ -10,7 +10,10 @@
 //   - under a strict Content-Security-Policy on every response of the app's origin (APP_CSP=strict):
 //     login, a forced renewal and logout, with no violation reported in the page;
 //   - G03: past the renewal time, a visibilitychange event makes the engine renew (one refresh
-//     request), and getAccessToken hands out the renewed token.
+//     request), and getAccessToken hands out the renewed token;
+//   - DPoP (K01, I04): login and renewal bound to the engine's WebCrypto key, an API call through
+//     auth.fetch with a proof the resource server verifies, another origin refused, a redirect not
+//     followed.
 //
 // One describe per engine: a failure in any engine fails the run. Which engine: ENGINES=chromium,webkit.
 
@@ -21,8 +24,10 @@ import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 import {
-  PKG_DIR, REPO, STEP_TIMEOUT, assertNoSecrets, assertScrubbed, callApi, requirePackage, startServers, tokenRequests,
+  PKG_DIR, REPO, STEP_TIMEOUT, assertNoSecrets, assertScrubbed, callApi, freePort, requirePackage, startServers,
+  tokenRequests,
 } from '../e2e/harness.mjs';
+import { startResourceServer } from '../e2e/resource-server.mjs';
 import { ENGINES, launchEngine, startBlackhole } from './drivers.mjs';
 
 const AT_TTL = 8;
@@ -568,6 +573,60 @@ for (const name of selected) {
         t.diagnostic(`${name}: Yew app signed in, API 200`);
       } finally {
         await profile.close();
+        await servers.stop();
+      }
+    });
+
+    test(`${name}: K01 I04 DPoP and auth.fetch: login and renewal bound to the engine's key, the API called with a proof, other origins refused, a redirect not followed`, { timeout: 120_000 }, async (t) => {
+      const port = await freePort();
+      const rsOrigin = `http://127.0.0.1:${port}`;
+      const servers = await startServers({
+        atTtl: AT_TTL,
+        appEnv: { APP_CONFIG: JSON.stringify({ dpop: true, apiOrigins: [rsOrigin], apiUrl: `${rsOrigin}/api/me` }) },
+      });
+      const rs = await startResourceServer({ issuer: servers.issuer, appOrigin: servers.appOrigin, port });
+      const profile = await env.engine.newProfile();
+      const apiFetch = (tab, url) => tab.evaluate(async (u) => {
+        try {
+          const r = await window.__auth.fetch(u);
+          let body = null;
+          try { body = await r.json(); } catch { body = null; }
+          return { status: r.status, type: r.type, body };
+        } catch (e) {
+          return { error: { code: e.code ?? null, name: e.name } };
+        }
+      }, url);
+      try {
+        const tab = await profile.newTab();
+        await openApp(tab, servers);
+        await servers.resetLedger();
+        await login(tab, servers);
+        await waitForStatus(tab, 'signed_in');
+        const [exchange] = tokenRequests(await servers.ledger(), 'authorization_code');
+        assert.equal(exchange.dpop, true, 'the code request carries a proof');
+        assert.equal(exchange.token_type, 'DPoP');
+        const first = await apiFetch(tab, `${rsOrigin}/api/me`);
+        assert.equal(first.status, 200, JSON.stringify(first));
+        assert.equal(first.body.scheme, 'DPoP');
+        assert.ok(first.body.jkt);
+        const forced = await getAccessToken(tab, { forceRefresh: true });
+        assert.equal(forced.error, undefined, JSON.stringify(forced.error));
+        const [refresh] = tokenRequests(await servers.ledger(), 'refresh_token');
+        assert.equal(refresh.token_type, 'DPoP');
+        const second = await apiFetch(tab, `${rsOrigin}/api/me`);
+        assert.equal(second.status, 200);
+        assert.equal(second.body.jkt, first.body.jkt, 'the same key after the renewal');
+        const elsewhere = await apiFetch(tab, `${servers.issuer}/api/hello`);
+        assert.equal(elsewhere.error?.code, 'api_origin_not_allowed');
+        rs.reset();
+        const redirected = await apiFetch(tab, `${rsOrigin}/api/redirect?to=${encodeURIComponent(`${servers.issuer}/api/hello`)}`);
+        assert.equal(redirected.type, 'opaqueredirect', JSON.stringify(redirected));
+        const followed = (await servers.ledger()).filter((e) => e.route === 'api');
+        assert.deepEqual(followed, [], 'the redirect was not followed');
+        t.diagnostic(`${name}: DPoP login, renewal and API call, jkt ${first.body.jkt.slice(0, 8)}…`);
+      } finally {
+        await profile.close();
+        await rs.stop();
         await servers.stop();
       }
     });

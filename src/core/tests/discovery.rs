@@ -73,6 +73,7 @@ fn from_response_checks_status_and_body() {
         body: body.clone(),
         retry_after: None,
         dpop_nonce: None,
+        www_authenticate: None,
     };
     let err = ProviderMetadata::from_response(&config(), &html, &SerdeJson).unwrap_err();
     assert_eq!(err, InvalidResponse::UnexpectedContentType.into());
@@ -437,4 +438,33 @@ fn a08_pushed_authorization_members_are_read_checked_and_cached() {
             .unwrap()
             .require_pushed_authorization_requests
     );
+}
+
+#[test]
+fn k01_dpop_algs_are_read_and_a_malformed_list_only_means_no_dpop() {
+    let m = with(|m| {
+        m.insert(
+            "dpop_signing_alg_values_supported".into(),
+            serde_json::json!(["ES256", "EdDSA"]),
+        );
+    })
+    .expect("metadata");
+    assert_eq!(
+        m.dpop_signing_algs.as_deref(),
+        Some(&["ES256".to_owned(), "EdDSA".to_owned()][..])
+    );
+    // Round trip through the cached form.
+    let again = ProviderMetadata::from_json(&config(), &m.to_json()).expect("cached");
+    assert_eq!(again.dpop_signing_algs, m.dpop_signing_algs);
+    for bad in [
+        serde_json::json!("ES256"),
+        serde_json::json!([1, 2]),
+        serde_json::json!({}),
+    ] {
+        let m = with(|m| {
+            m.insert("dpop_signing_alg_values_supported".into(), bad.clone());
+        })
+        .expect("discovery still succeeds");
+        assert_eq!(m.dpop_signing_algs, None, "{bad}");
+    }
 }

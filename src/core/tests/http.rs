@@ -11,6 +11,7 @@ fn resp(ct: Option<&str>, body: &str) -> HttpResponse {
         body: body.to_owned(),
         retry_after: None,
         dpop_nonce: None,
+        www_authenticate: None,
     }
 }
 

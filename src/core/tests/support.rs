@@ -83,6 +83,7 @@ pub(crate) fn json_response(status: u16, body: &str) -> HttpResponse {
         body: body.to_owned(),
         retry_after: None,
         dpop_nonce: None,
+        www_authenticate: None,
     }
 }
 

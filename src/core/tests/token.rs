@@ -104,6 +104,7 @@ fn d01_html_body() {
         body: "<html>portal</html>".into(),
         retry_after: None,
         dpop_nonce: None,
+        www_authenticate: None,
     };
     assert_eq!(
         TokenResponse::from_response(&resp, &SerdeJson).unwrap_err(),
@@ -305,6 +306,7 @@ fn d12_oauth_error_body() {
         body: "{\"error\":\"x\"}".into(),
         retry_after: None,
         dpop_nonce: None,
+        www_authenticate: None,
     };
     assert_eq!(
         TokenResponse::from_response(&html, &SerdeJson).unwrap_err(),
@@ -346,6 +348,7 @@ fn redirects_and_oversized_errors() {
         body: "{\"error\":\"x\"}".into(),
         retry_after: None,
         dpop_nonce: None,
+        www_authenticate: None,
     };
     assert_eq!(
         TokenResponse::from_response(&resp, &SerdeJson).unwrap_err(),

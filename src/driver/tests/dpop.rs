@@ -154,15 +154,20 @@ fn k02_use_dpop_nonce_gets_exactly_one_retry_with_the_nonce() {
     let posts = token_posts(&p);
     assert_eq!(posts.len(), 3);
     assert_eq!(payload(header(&posts[2], "DPoP").unwrap())["nonce"], "n-1");
-    // A newer nonce on a successful answer is used for the next request.
-    p.op.borrow_mut().dpop_nonce = Some("n-2".into());
-    let _ = block_on(c.access_token(true));
-    let _ = block_on(c.access_token(true));
+    // A newer nonce on a successful answer is used for the next request: announced with a 200
+    // while n-1 is still taken, then required, with no refusal in between.
+    p.op.borrow_mut().dpop_announce = Some("n-2".into());
+    block_on(c.access_token(true)).expect("refreshed with n-1");
+    {
+        let mut op = p.op.borrow_mut();
+        op.dpop_announce = None;
+        op.dpop_nonce = Some("n-2".into());
+    }
+    block_on(c.access_token(true)).expect("refreshed with n-2 at once");
     let posts = token_posts(&p);
-    assert_eq!(
-        payload(header(posts.last().unwrap(), "DPoP").unwrap())["nonce"],
-        "n-2"
-    );
+    assert_eq!(posts.len(), 5, "no use_dpop_nonce refusal");
+    assert_eq!(payload(header(&posts[3], "DPoP").unwrap())["nonce"], "n-1");
+    assert_eq!(payload(header(&posts[4], "DPoP").unwrap())["nonce"], "n-2");
 }
 
 #[test]
@@ -267,7 +272,7 @@ fn i04_an_api_request_outside_the_listed_origins_is_refused_before_anything_happ
         "http://api.example/x",
         "/relative",
     ] {
-        let err = block_on(c.authorize_request("GET", url, None, false)).expect_err(url);
+        let err = block_on(c.authorize_request("GET", url, None, None)).expect_err(url);
         assert_eq!(err.code(), "api_origin_not_allowed", "{url}");
     }
     assert_eq!(
@@ -283,13 +288,9 @@ fn k05_k06_api_proofs_are_bound_to_method_url_token_and_nonce_and_never_repeat_a
     let mut jtis = std::collections::BTreeSet::new();
     for i in 0..100 {
         let nonce = (i == 50).then_some("api-nonce");
-        let (token, proof) = block_on(c.authorize_request(
-            "PUT",
-            &format!("{API}/v1/items/{i}?q=1#f"),
-            nonce,
-            false,
-        ))
-        .expect("authorized");
+        let (token, proof) =
+            block_on(c.authorize_request("PUT", &format!("{API}/v1/items/{i}?q=1#f"), nonce, None))
+                .expect("authorized");
         let proof = proof.expect("a proof");
         // The provider-side checks, applied to the API's request.
         let mut op = p.op.borrow_mut();
@@ -350,4 +351,107 @@ fn without_dpop_no_request_carries_a_proof() {
             .all(|r| header(r, "DPoP").is_none())
     );
     assert_eq!(p.dpop_keys_made.get(), 0);
+}
+
+#[test]
+fn k04_no_new_key_for_an_existing_session() {
+    let (c, p) = dpop_signed_in();
+    c.inner.dpop_key.borrow_mut().take();
+    let err =
+        block_on(c.authorize_request("GET", &format!("{API}/x"), None, None)).expect_err("refused");
+    assert_eq!(err.code(), "login_required");
+    assert!(!c.is_authenticated(), "the session ends with its key");
+    assert_eq!(
+        p.dpop_keys_made.get(),
+        1,
+        "no key was made for tokens bound to another"
+    );
+    let (c, p) = dpop_signed_in();
+    c.inner.dpop_key.borrow_mut().take();
+    let err = block_on(c.user_info(false)).expect_err("refused");
+    assert_eq!(err.code(), "login_required");
+    assert_eq!(p.dpop_keys_made.get(), 1);
+}
+
+#[test]
+fn k04_the_key_of_the_code_exchange_stays_the_sessions_after_a_logout_meanwhile() {
+    let (c, p) = dpop_client();
+    block_on(c.login(&LoginOptions::default())).expect("login");
+    let params = callback_for(&p);
+    // A logout (another tab) while the exchange is in flight drops the key; the session that
+    // the exchange then installs keeps the key its tokens are bound to.
+    let outputs = join_all(vec![
+        Box::pin(async { c.handle_callback(&params, &[]).await.map(drop) }),
+        Box::pin(async {
+            // Once the code request has left (its proof made with the key).
+            while token_posts(&p).is_empty() {
+                p.sleep_ms(0).await;
+            }
+            let _ = c.logout_url().await;
+            Ok(())
+        }),
+    ]);
+    assert!(outputs[0].is_ok(), "{:?}", outputs[0]);
+    let (_, proof) =
+        block_on(c.authorize_request("GET", &format!("{API}/x"), None, None)).expect("authorized");
+    assert!(proof.is_some());
+    assert_eq!(p.dpop_keys_made.get(), 1, "no second key");
+    block_on(c.access_token(true)).expect("the refresh proves the bound key");
+    assert_eq!(p.op.borrow().dpop_refused, None);
+}
+
+#[test]
+fn i04_a_refused_token_is_renewed_once_however_many_calls_report_it() {
+    let (c, p) = dpop_signed_in();
+    let (refused, _) =
+        block_on(c.authorize_request("GET", &format!("{API}/x"), None, None)).expect("authorized");
+    let before = token_posts(&p).len();
+    // Three calls were refused with the same token: one renewal in all.
+    for _ in 0..3 {
+        let (token, _) =
+            block_on(c.authorize_request("GET", &format!("{API}/x"), None, Some(refused.secret())))
+                .expect("authorized");
+        assert_ne!(token.secret(), refused.secret());
+    }
+    assert_eq!(token_posts(&p).len(), before + 1);
+}
+
+#[test]
+fn i04_the_providers_grant_endpoints_and_nonce_are_out_of_the_pages_reach() {
+    let p = FakePlatform::new();
+    let mut cfg = dpop_config();
+    cfg.api_origins = vec![ISSUER.into(), API.into()];
+    let c =
+        Client::with_metadata(Rc::clone(&p), cfg, metadata_with_dpop(&["ES256"])).expect("client");
+    block_on(c.login(&LoginOptions::default())).expect("login");
+    let params = callback_for(&p);
+    block_on(c.handle_callback(&params, &[])).expect("callback");
+    for endpoint in ["/token", "/revoke", "/token?x=1"] {
+        let err = block_on(c.authorize_request("POST", &format!("{ISSUER}{endpoint}"), None, None))
+            .expect_err(endpoint);
+        assert_eq!(err.code(), "api_origin_not_allowed", "{endpoint}");
+    }
+    // A nonce the page reports for the provider's origin is not used for the provider's requests.
+    p.op.borrow_mut().dpop_nonce = Some("op-nonce".into());
+    let (_, proof) =
+        block_on(c.authorize_request("GET", &format!("{ISSUER}/api/x"), Some("page-nonce"), None))
+            .expect("authorized");
+    assert_eq!(payload(&proof.unwrap())["nonce"], "page-nonce");
+    let before = token_posts(&p).len();
+    block_on(c.access_token(true)).expect("refreshed");
+    let posts = token_posts(&p);
+    assert_eq!(
+        posts.len(),
+        before + 2,
+        "the provider's own nonce dance, untouched"
+    );
+    assert!(
+        payload(header(&posts[before], "DPoP").unwrap())
+            .get("nonce")
+            .is_none()
+    );
+    assert_eq!(
+        payload(header(&posts[before + 1], "DPoP").unwrap())["nonce"],
+        "op-nonce"
+    );
 }

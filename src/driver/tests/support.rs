@@ -158,6 +158,8 @@ pub(crate) struct Provider {
     /// Refuse every proof's nonce and hand out a new one each time (a provider whose nonces
     /// expire at once).
     pub(crate) dpop_rotate: bool,
+    /// A nonce announced on every answer without being required yet (the next one).
+    pub(crate) dpop_announce: Option<String>,
 }
 
 /// Checks a DPoP proof the way a provider does (RFC 9449 §4.3) for `method` and `url`, and
@@ -425,7 +427,10 @@ impl Provider {
 
     fn handle(&mut self, req: &HttpRequest, now: u64) -> HttpResponse {
         let mut response = self.handle_unsigned(req, now);
-        response.dpop_nonce.clone_from(&self.dpop_nonce);
+        response.dpop_nonce = self
+            .dpop_announce
+            .clone()
+            .or_else(|| self.dpop_nonce.clone());
         response
     }
 
@@ -436,6 +441,7 @@ impl Provider {
             body,
             retry_after: None,
             dpop_nonce: None,
+            www_authenticate: None,
         };
         let header = |name: &str| {
             req.headers
@@ -455,7 +461,11 @@ impl Provider {
                     match check_proof(self, proof, "GET", &req.url, Some(&at), now) {
                         Ok(jwk) if jwk == bound => Some(at),
                         Err("nonce") => {
-                            return json(401, r#"{"error":"use_dpop_nonce"}"#.into());
+                            // As a resource server asks (RFC 9449 §9): in the header only.
+                            let mut challenge = json(401, "{}".into());
+                            challenge.www_authenticate =
+                                Some(r#"DPoP error="use_dpop_nonce", algs="ES256""#.into());
+                            return challenge;
                         }
                         Err(why) => {
                             self.dpop_refused = Some(why);
@@ -550,6 +560,7 @@ impl Provider {
             body,
             retry_after: None,
             dpop_nonce: None,
+            www_authenticate: None,
         };
         let invalid_grant = || {
             json(
@@ -653,6 +664,7 @@ impl Platform for Rc<FakePlatform> {
                 body: serde_json::json!({ "keys": keys }).to_string(),
                 retry_after: None,
                 dpop_nonce: None,
+                www_authenticate: None,
             });
         }
         let next = {
@@ -671,6 +683,7 @@ impl Platform for Rc<FakePlatform> {
                 body,
                 retry_after: None,
                 dpop_nonce: None,
+                www_authenticate: None,
             }),
             Next::RetryAfter(status, secs) => Ok(HttpResponse {
                 status,
@@ -678,6 +691,7 @@ impl Platform for Rc<FakePlatform> {
                 body: "{}".into(),
                 retry_after: Some(secs),
                 dpop_nonce: None,
+                www_authenticate: None,
             }),
             Next::Fail(t) => Err(Error::Transport(t)),
             Next::Lost(t) => {
