@@ -193,6 +193,7 @@ function storedState(ops) {
 }
 
 const popupError = (code, message, hint) => pageError(code, message, null, hint);
+const popupClosed = () => popupError("popup_closed", "The login popup was closed before the login completed.", "Let the user start the login again.");
 
 /**
  * Waits for the popup's redirect page to hand back the authorization response of this login
@@ -263,7 +264,7 @@ function popupResponse(pending, state, timeoutMs) {
         }
         return;
       }
-      if (elsewhere) done(reject, popupError("popup_closed", "The login popup was closed before the login completed.", "Let the user start the login again."));
+      if (elsewhere) done(reject, popupClosed());
       else cut = true;
     }, 100);
     timer = setTimeout(() => done(reject, popupError("popup_timeout", "The popup login did not complete in time.",
@@ -480,7 +481,7 @@ export class OidcClient {
     }
     // The previous popup is gone from this page's view (closed, or cut off by a
     // Cross-Origin-Opener-Policy): this login replaces it, so the user is never stuck behind it.
-    if (previous) previous.cancel(popupError("popup_closed", "The login popup was closed before the login completed.", "Let the user start the login again."));
+    if (previous) previous.cancel(popupClosed());
     const pending = { window: popup, cancel: () => {} };
     this._popup = pending;
     let state = null;
@@ -488,7 +489,7 @@ export class OidcClient {
       // `bound`: this login completes in this engine, so with DPoP the code is bound to its key.
       const { navigate, store, stale } = await this._call({ ...loginMessage({ ...opts, returnTo: undefined }), bound: true });
       state = storedState(store);
-      if (stale || popup.closed || this._popup !== pending) throw popupError("popup_closed", "The login popup was closed before the login completed.", "Let the user start the login again.");
+      if (stale || popup.closed || this._popup !== pending) throw popupClosed();
       popup.location.replace(navigate);
       const timeoutMs = Number.isInteger(opts.timeoutMs) && opts.timeoutMs > 0 ? Math.min(opts.timeoutMs, POPUP_MAX_MS) : POPUP_TIMEOUT_MS;
       const url = await popupResponse(pending, state, timeoutMs);
