@@ -236,10 +236,11 @@ fn asks_for_nonce<P: Platform>(response: &HttpResponse, p: &P) -> bool {
         return false;
     }
     let challenged = response.status == 401
-        && response
-            .www_authenticate
-            .as_deref()
-            .is_some_and(|w| w.to_ascii_lowercase().contains("error=\"use_dpop_nonce\""));
+        && response.www_authenticate.as_deref().is_some_and(|w| {
+            // `error` as a quoted string or a token (RFC 9110 §11.2).
+            let w = w.to_ascii_lowercase().replace(['"', ' '], "");
+            w.contains("error=use_dpop_nonce")
+        });
     challenged
         || p.json()
             .parse(&response.body)

@@ -220,6 +220,18 @@ pub(crate) fn check_proof(
     Ok(canonical)
 }
 
+/// A JSON answer of the simulated provider.
+fn json_answer(status: u16, body: String) -> HttpResponse {
+    HttpResponse {
+        status,
+        content_type: Some("application/json; charset=utf-8".into()),
+        body,
+        retry_after: None,
+        dpop_nonce: None,
+        www_authenticate: None,
+    }
+}
+
 /// A fake DPoP key's public JWK: distinct per `n`.
 pub(crate) fn fake_dpop_key(n: u8) -> crate::core::dpop::DpopPublicKey {
     let c = URL_SAFE_NO_PAD.encode([n; 32]);
@@ -435,14 +447,7 @@ impl Provider {
     }
 
     fn handle_unsigned(&mut self, req: &HttpRequest, now: u64) -> HttpResponse {
-        let json = |status: u16, body: String| HttpResponse {
-            status,
-            content_type: Some("application/json; charset=utf-8".into()),
-            body,
-            retry_after: None,
-            dpop_nonce: None,
-            www_authenticate: None,
-        };
+        let json = json_answer;
         let header = |name: &str| {
             req.headers
                 .iter()
@@ -464,7 +469,7 @@ impl Provider {
                             // As a resource server asks (RFC 9449 §9): in the header only.
                             let mut challenge = json(401, "{}".into());
                             challenge.www_authenticate =
-                                Some(r#"DPoP error="use_dpop_nonce", algs="ES256""#.into());
+                                Some(r#"DPoP algs="ES256", error = use_dpop_nonce"#.into());
                             return challenge;
                         }
                         Err(why) => {
@@ -554,14 +559,7 @@ impl Provider {
     }
 
     fn grant(&mut self, f: &BTreeMap<String, String>, now: u64) -> HttpResponse {
-        let json = |status: u16, body: String| HttpResponse {
-            status,
-            content_type: Some("application/json; charset=utf-8".into()),
-            body,
-            retry_after: None,
-            dpop_nonce: None,
-            www_authenticate: None,
-        };
+        let json = json_answer;
         let invalid_grant = || {
             json(
                 400,
