@@ -291,6 +291,32 @@ e2eTest(env, 'auth.fetch: a 401 invalid_token is renewed and retried exactly onc
   assert.equal(tokenRequests(await servers.ledger(), 'refresh_token').length, 1);
 });
 
+e2eTest(env, 'auth.fetch: the response is returned as it came, its body streaming', async ({ page, servers }) => {
+  await fresh();
+  await signedIn(page, servers);
+  const seen = await page.evaluate(async (url) => {
+    const started = performance.now();
+    const response = await window.__auth.fetch(url);
+    const reader = response.body.getReader();
+    const decoder = new TextDecoder();
+    const chunks = [];
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      chunks.push({ text: decoder.decode(value), at: performance.now() - started });
+    }
+    return { status: response.status, used: response.bodyUsed, type: response.type, chunks };
+  }, `${env.rs.origin}/api/stream`);
+  assert.equal(seen.status, 200);
+  assert.equal(seen.type, 'cors');
+  assert.equal(seen.chunks.map((c) => c.text).join(''), 'one\ntwo\nthree\n');
+  assert.ok(seen.chunks.length >= 2, `read in pieces: ${JSON.stringify(seen.chunks)}`);
+  const first = seen.chunks[0].at;
+  const last = seen.chunks[seen.chunks.length - 1].at;
+  assert.ok(last - first >= 400, `the first chunk came before the rest was sent: ${JSON.stringify(seen.chunks)}`);
+  assert.equal(env.rs.ledger[0].scheme, 'DPoP');
+});
+
 e2eTest(env, 'auth.fetch: a POST whose response never came is not sent again', async ({ page, servers }) => {
   await fresh();
   await signedIn(page, servers);

@@ -9,6 +9,7 @@
 //   POST /api/echo            200 {sub, scheme, body} (body: the request body as text)
 //   GET  /api/redirect?to=U   302 to U once the request is authorized (does the token follow?)
 //   GET  /api/open            200 {open: true}, no authorization needed
+//   GET  /api/stream          200, text in three chunks 300 ms apart
 //   any  /api/drop            recorded, then the connection is cut: no answer at all
 //   anything else             404
 //
@@ -185,6 +186,7 @@ const ROUTES = {
   '/api/echo': 'POST',
   '/api/redirect': 'GET',
   '/api/open': 'GET',
+  '/api/stream': 'GET',
 };
 
 /**
@@ -373,6 +375,15 @@ export async function startResourceServer({ issuer, appOrigin, port = 0 }) {
       send(200, { sub: auth.sub, scheme: auth.scheme, jkt: auth.jkt }, headers);
     } else if (parsed.pathname === '/api/echo') {
       send(200, { sub: auth.sub, scheme: auth.scheme, body }, headers);
+    } else if (parsed.pathname === '/api/stream') {
+      // Three chunks, 300 ms apart: a client that streams sees the first long before the last.
+      entry.status = 200;
+      res.writeHead(200, { ...headers, 'Content-Type': 'text/plain' });
+      for (const [i, chunk] of ['one', 'two', 'three'].entries()) {
+        if (i > 0) await new Promise((r) => { setTimeout(r, 300); });
+        res.write(`${chunk}\n`);
+      }
+      res.end();
     } else {
       let to;
       try {
