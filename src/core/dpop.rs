@@ -132,6 +132,38 @@ pub fn origin_allowed(url: &str, allowed: &[String]) -> bool {
     origin_of(url).is_some_and(|o| allowed.iter().any(|a| a == o))
 }
 
+/// Whether `url` may name the endpoint `endpoint` (a provider's grant endpoint) however it is
+/// spelled: on the same origin (scheme and host in any case, with or without the default port),
+/// a path that equals the endpoint's once a trailing `/` is dropped (in any case), or any path a
+/// server might normalize in ways this check does not (percent-encoding, `//`, dot segments). So
+/// an authenticated request refused on these grounds may be a harmless one on that origin; it is
+/// never a grant endpoint under another spelling.
+pub fn may_name_endpoint(url: &str, endpoint: &str) -> bool {
+    let split = |u: &str| -> Option<(String, String)> {
+        let origin = origin_of(u)?;
+        let path = htu(u).get(origin.len()..).unwrap_or("");
+        let mut origin = origin.to_ascii_lowercase();
+        for default in ["https://", "http://"] {
+            let port = if default == "https://" { ":443" } else { ":80" };
+            if origin.starts_with(default) && origin.ends_with(port) {
+                origin.truncate(origin.len() - port.len());
+            }
+        }
+        Some((origin, path.to_owned()))
+    };
+    let (Some((url_origin, path)), Some((endpoint_origin, endpoint_path))) =
+        (split(url), split(endpoint))
+    else {
+        return false;
+    };
+    if url_origin != endpoint_origin {
+        return false;
+    }
+    let ambiguous = path.contains('%') || path.contains("//") || path.contains("/.");
+    let trim = |p: &str| p.trim_end_matches('/').to_ascii_lowercase();
+    ambiguous || trim(&path) == trim(&endpoint_path)
+}
+
 /// An origin as the browser serializes it (`URL.origin`): lower-case scheme and host, no path,
 /// query, fragment or userinfo, and no default port.
 pub fn is_canonical_origin(origin: &str) -> bool {

@@ -173,12 +173,11 @@ impl<P: Platform> Client<P> {
             m.pushed_authorization_request_endpoint.as_ref(),
             m.revocation_endpoint.as_ref(),
         ];
-        let target = crate::core::dpop::htu(url);
         if !origin_allowed(url, &self.inner.config.api_origins)
             || grant_endpoints
                 .iter()
                 .flatten()
-                .any(|e| e.as_str() == target)
+                .any(|e| crate::core::dpop::may_name_endpoint(url, e))
         {
             return Err(Error::Misuse(Misuse::ApiOriginNotAllowed));
         }
@@ -237,9 +236,17 @@ fn asks_for_nonce<P: Platform>(response: &HttpResponse, p: &P) -> bool {
     }
     let challenged = response.status == 401
         && response.www_authenticate.as_deref().is_some_and(|w| {
-            // `error` as a quoted string or a token (RFC 9110 §11.2).
-            let w = w.to_ascii_lowercase().replace(['"', ' '], "");
-            w.contains("error=use_dpop_nonce")
+            // `error` as a quoted string or a token, with optional whitespace (RFC 9110 §11.2),
+            // and nothing more of the value after it.
+            let w: String = w
+                .to_ascii_lowercase()
+                .chars()
+                .filter(|c| !matches!(c, '"' | ' ' | '\t'))
+                .collect();
+            w.match_indices("error=use_dpop_nonce").any(|(i, m)| {
+                w.get(i + m.len()..)
+                    .is_none_or(|rest| rest.is_empty() || rest.starts_with(','))
+            })
         });
     challenged
         || p.json()

@@ -591,12 +591,12 @@ export class OidcClient {
       if (nonce) this._apiNonces.set(url.origin, nonce);
       if (response.status !== 401) return response;
       const challenge = response.headers.get("WWW-Authenticate") || "";
-      if (ok.proof && nonce && !nonceRetried && /error="?use_dpop_nonce\b/i.test(challenge)) {
+      if (ok.proof && nonce && !nonceRetried && /\berror\s*=\s*"?use_dpop_nonce\b/i.test(challenge)) {
         nonceRetried = true;
         continue;
       }
       // The token was refused: renewed once, and the request sent once more with the new one.
-      if (refused || !/error="?invalid_token\b/i.test(challenge)) return response;
+      if (refused || !/\berror\s*=\s*"?invalid_token\b/i.test(challenge)) return response;
       refused = { token: ok.token, response };
     }
   }

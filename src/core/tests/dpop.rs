@@ -148,3 +148,34 @@ fn canonical_origins_only() {
         assert!(!is_canonical_origin(bad), "{bad}");
     }
 }
+
+#[test]
+fn i04_a_grant_endpoint_is_recognized_however_it_is_spelled() {
+    let token = "https://idp.example/oauth/token";
+    for spelled in [
+        "https://idp.example/oauth/token",
+        "https://idp.example/oauth/token/",
+        "https://idp.example/oauth/TOKEN?x=1",
+        "https://IDP.example:443/oauth/token",
+        "https://idp.example/oauth/%74oken",
+        "https://idp.example/oauth//token",
+        "https://idp.example//oauth/token",
+        "https://idp.example/oauth/./token",
+        "https://idp.example/x/../oauth/token",
+    ] {
+        assert!(may_name_endpoint(spelled, token), "{spelled}");
+    }
+    assert!(may_name_endpoint(
+        "https://idp.example/token",
+        "https://IDP.example:443/token?tenant=a"
+    ));
+    for other in [
+        "https://idp.example/oauth/userinfo",
+        "https://idp.example/oauth/token-info",
+        "https://api.example/oauth/token",
+        "http://idp.example/oauth/token",
+        "https://idp.example:8443/oauth/token",
+    ] {
+        assert!(!may_name_endpoint(other, token), "{other}");
+    }
+}

@@ -426,7 +426,17 @@ fn i04_the_providers_grant_endpoints_and_nonce_are_out_of_the_pages_reach() {
     block_on(c.login(&LoginOptions::default())).expect("login");
     let params = callback_for(&p);
     block_on(c.handle_callback(&params, &[])).expect("callback");
-    for endpoint in ["/token", "/revoke", "/token?x=1"] {
+    for endpoint in [
+        "/token",
+        "/revoke",
+        "/token?x=1",
+        "/token/",
+        "/%74oken",
+        "/./token",
+        "//token",
+        "/a/../token",
+        "/TOKEN",
+    ] {
         let err = block_on(c.authorize_request("POST", &format!("{ISSUER}{endpoint}"), None, None))
             .expect_err(endpoint);
         assert_eq!(err.code(), "api_origin_not_allowed", "{endpoint}");
