@@ -10,8 +10,11 @@
 //!
 //! The protocol (version 1), page to engine: `{ id, op, ... }` with `op` one of `init` (`options`,
 //! `records`, `here`, `callback`), `login` (`returnTo`, `prompt`, `loginHint`, `maxAge`, `uiLocales`,
-//! `acrValues`, `acrEssential`), `callback` (`url`, `records`), `token`
-//! (`force`), `userinfo` (`refresh`), `logout`, `logoutReturn` (`url`, `records`), `revalidate`.
+//! `acrValues`, `acrEssential`, and `bound` for a popup login, whose code is bound to the session's
+//! DPoP key), `callback` (`url`, `records`), `token` (`force`), `authorize` (`method`, `url`,
+//! `nonce`, `refused`: the access token and, with DPoP, a proof for one API request, answered as
+//! `{ token, proof }`), `userinfo` (`refresh`), `logout`, `logoutReturn` (`url`, `records`),
+//! `revalidate`. The DPoP key never leaves the engine; only proofs do.
 //! Engine to page: `{ id, ok }` or `{ id, err }`, both with `store` (a list of `[key, value]` writes
 //! and `[prefix]` removals for the page's `sessionStorage`) and `navigate` when there is one; and
 //! `{ ev: "state", status, event, reason, user, gen }` on every session change, to every page of that
