@@ -29,7 +29,7 @@ impl<P: Platform> Client<P> {
         if !self.inner.config.dpop {
             return Ok(None);
         }
-        if let Some(key) = self.inner.dpop_key.borrow().clone() {
+        if let Some(key) = self.existing_dpop_key() {
             return Ok(Some(key));
         }
         let made = self.inner.platform.dpop_key().await?;

@@ -510,11 +510,9 @@ impl<P: Platform> Client<P> {
                 session.clone(),
             )
         };
-        if inner.config.dpop && inner.dpop_key.borrow().is_none() {
-            // The key the refresh token is bound to is gone: a refresh proved with another key
-            // would be refused (RFC 9449 §5), so none is sent (K04).
-            self.end_session(SignedOutReason::RefreshRejected);
-            return Err(Error::login_required(LoginRequiredReason::RefreshRejected));
+        if inner.config.dpop && self.existing_dpop_key().is_none() {
+            // The key the refresh token is bound to is gone: none is sent (K04).
+            return Err(self.lost_dpop_key());
         }
         let mut attempt = 0;
         // Set when an unknown outcome is followed by a resend: that resend is the last attempt.
@@ -592,7 +590,7 @@ impl<P: Platform> Client<P> {
         original: &Session,
     ) -> (Result<Session, Error>, Sent) {
         // The key the refresh token is bound to (checked by `refresh_now`); never a new one.
-        let key = self.inner.dpop_key.borrow().clone();
+        let key = self.existing_dpop_key();
         match self.send(request, key.as_ref(), None).await {
             Err(err) => {
                 let sent = match &err {
