@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
 import { after, before } from 'node:test';
 
 import {
-  appStatus, e2eTest, freePort, getAccessToken, launchBrowser, login, onWorkers, openApp,
+  appStatus, e2eTest, freePort, getAccessToken, launchBrowser, login, logout, onWorkers, openApp,
   requirePackage, startServers, tokenRequests,
 } from './harness.mjs';
 import { startCaptureServer, startResourceServer } from './resource-server.mjs';
@@ -178,6 +178,47 @@ e2eTest(env, 'K01 the DPoP key is made non-extractable in the engine, and a popu
   const api = await apiFetch(page, `${env.rs.origin}/api/me`);
   assert.equal(api.status, 200);
   assert.equal(api.body.jkt, jkt, 'the tokens are bound to the key of dpop_jkt');
+});
+
+e2eTest(env, 'K05 getUser sends the token as DPoP with a proof the provider checks (ath), and logout revokes with a proof', async ({ page, servers }) => {
+  await fresh();
+  await signedIn(page, servers);
+  await servers.resetLedger();
+  const { token } = await getAccessToken(page);
+  const user = await page.evaluate(async () => {
+    try {
+      return { claims: await window.__auth.getUser() };
+    } catch (e) {
+      return { error: e.code };
+    }
+  });
+  assert.equal(user.error, undefined, JSON.stringify(user));
+  assert.equal(user.claims.sub, 'alice');
+  const calls = (await servers.ledger()).filter((e) => e.route === 'userinfo');
+  assert.deepEqual(calls.map((e) => [e.status, e.scheme, e.dpop]), [[200, 'DPoP', true]]);
+  assert.equal(calls[0].bearer, createHash('sha256').update(token).digest('hex').slice(0, 16), 'the current access token');
+  await logout(page, servers);
+  const revocations = (await servers.ledger()).filter((e) => e.route === 'revocation');
+  assert.deepEqual(revocations.map((e) => [e.status, e.dpop]), [[200, true]]);
+});
+
+e2eTest(env, 'dpop_unsupported when the engine cannot make its key: the login stops before anything is sent', async ({ page, servers }) => {
+  await fresh();
+  await openApp(page, servers);
+  await servers.resetLedger();
+  const hook = await onWorkers(env.browser, 'Runtime.evaluate', {
+    expression: `SubtleCrypto.prototype.generateKey = () => Promise.reject(new DOMException('no ECDSA here', 'NotSupportedError')); true`,
+  });
+  assert.ok(hook.count >= 1);
+  const [popup] = await Promise.all([page.waitForEvent('popup'), page.locator('#login-popup').click()]);
+  await page.waitForSelector('#error:not([hidden])', { timeout: 30_000 });
+  await hook.close();
+  assert.equal(await page.locator('#error').getAttribute('data-code'), 'dpop_unsupported');
+  await popup.waitForEvent('close', { timeout: 10_000 }).catch(() => {});
+  assert.equal(popup.isClosed(), true, 'the popup is closed');
+  const sent = (await servers.ledger()).filter((e) => ['authorization', 'par', 'token'].includes(e.route));
+  assert.deepEqual(sent, [], 'no login was sent');
+  assert.equal(await appStatus(page), 'signed_out');
 });
 
 e2eTest(env, 'K02 the nonce dance at the token endpoint: use_dpop_nonce, then exactly one retry with the nonce', async ({ page, servers }) => {
