@@ -18,12 +18,19 @@ const APP_DIR = join(resolve(process.env.OXIDC_RUST_APPS_DIR || join(REPO, 'targ
 
 const suite = setupProvidersSuite();
 
-/** Click a button whose navigation goes through the provider (which answers at once) and back to the app. */
+/**
+ * Click a button whose navigation goes through the provider (which answers at once) and back to the
+ * app, and wait for the app's new document to show `status`. The old document may show it first
+ * (logout signs out before it navigates), so the wait is for a document loaded after the click.
+ */
 async function through(page, servers, selector, status) {
-  await Promise.all([
-    page.waitForSelector(`#status[data-status="${status}"]`, { timeout: STEP_TIMEOUT }),
-    page.locator(selector).click(),
-  ]);
+  await page.evaluate(() => { window.__beforeClick = true; });
+  await page.locator(selector).click();
+  await page.waitForFunction(
+    (s) => !window.__beforeClick && document.getElementById('status')?.dataset.status === s,
+    status,
+    { timeout: STEP_TIMEOUT },
+  );
   assert.equal(new URL(page.url()).origin, servers.appOrigin);
   assertScrubbed(page.url());
 }
