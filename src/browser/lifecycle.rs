@@ -4,14 +4,14 @@
 //! `visibilitychange`, `pageshow` (including back-forward cache restores) and `online`. With
 //! background refresh on, a timer also fires at the driver's [`next_refresh_at`](Client::next_refresh_at).
 
-use std::cell::{Cell, RefCell};
+use std::cell::RefCell;
 use std::rc::Rc;
 
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 
 use super::{BrowserPlatform, globals};
-use crate::driver::{AuthEvent, Client, Platform};
+use crate::driver::{Client, Platform};
 
 const EVENTS: [&str; 3] = ["visibilitychange", "pageshow", "online"];
 
@@ -38,30 +38,15 @@ fn revalidate_later<P: Platform + 'static>(client: &Client<P>) {
     wasm_bindgen_futures::spawn_local(async move { client.revalidate().await });
 }
 
-/// The wait before a background renewal after `failures` failed ones in a row: none at first, then
-/// 30 s doubling up to 15 min, so that a provider that keeps failing is not asked again at once.
-fn failure_floor_secs(failures: u32) -> u64 {
-    match failures {
-        0 => 0,
-        n => (30u64 << (n - 1).min(5)).min(900),
-    }
-}
-
-fn schedule<P: Platform + 'static>(client: &Client<P>, timer: &Timer, failures: u32) {
+fn schedule<P: Platform + 'static>(client: &Client<P>, timer: &Timer) {
     if let Some((id, _)) = timer.borrow_mut().take() {
         globals::clear_timeout(&id);
     }
-    let Some(at) = client.next_refresh_at() else {
+    // When the session machine says the next renewal is due (later after failures in a row).
+    let Some(secs) = client.renew_in_secs() else {
         return;
     };
-    // One second past the renewal time: at that second itself the token still counts as fresh (it
-    // has exactly the margin left), and a renewal that finds it fresh would re-arm nothing.
-    let delay_ms = at
-        .saturating_add(1)
-        .saturating_sub(client.platform().now())
-        .max(failure_floor_secs(failures))
-        .saturating_mul(1000);
-    let delay_ms = delay_ms.min(i32::MAX as u64) as i32;
+    let delay_ms = secs.saturating_mul(1000).min(i32::MAX as u64) as i32;
     let c = client.clone();
     let callback = Closure::<dyn FnMut()>::new(move || revalidate_later(&c));
     if let Ok(id) = globals::set_timeout(callback.as_ref().unchecked_ref(), delay_ms) {
@@ -96,16 +81,9 @@ pub fn install_timer<P: Platform + 'static>(
 ) -> Lifecycle<P> {
     let timer: Timer = Rc::new(RefCell::new(None));
     let subscription = background_refresh.then(|| {
-        schedule(client, &timer, 0);
+        schedule(client, &timer);
         let (c, t) = (client.clone(), Rc::clone(&timer));
-        let failures = Cell::new(0u32);
-        client.subscribe(move |event| {
-            match event {
-                AuthEvent::Error(_) => failures.set(failures.get().saturating_add(1)),
-                _ => failures.set(0),
-            }
-            schedule(&c, &t, failures.get());
-        })
+        client.subscribe(move |_| schedule(&c, &t))
     });
     Lifecycle {
         client: client.clone(),

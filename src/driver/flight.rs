@@ -1,7 +1,7 @@
 //! Single-flight: concurrent callers of one operation share a single run and its result.
 //!
-//! This is what makes N concurrent `access_token()` calls cause exactly one refresh request
-//! (a rotated refresh token sent twice makes the provider revoke the whole grant, RFC 9700 §4.14.2).
+//! The key cache uses it, so that pages and calls that need the provider's key set at the same time
+//! cause one request for it. (Renewals have their own single flight, in the session machine.)
 
 use std::cell::RefCell;
 use std::future::Future;
@@ -66,16 +66,6 @@ impl<T: Clone> SingleFlight<T> {
                 }
             }
             // The leader was dropped before it finished: go round again and lead.
-        }
-    }
-}
-
-impl<T: Clone> SingleFlight<T> {
-    /// Drops the last result (it may hold a token) unless a run is in flight, whose waiters need it.
-    pub(crate) fn forget(&self) {
-        let mut s = self.slot.borrow_mut();
-        if !s.running {
-            s.last = None;
         }
     }
 }

@@ -9,6 +9,7 @@ mod dpop;
 mod events;
 mod flight;
 mod keys;
+mod machine;
 mod platform;
 mod session;
 
@@ -17,8 +18,9 @@ pub use events::{AuthEvent, SignedOutReason};
 pub use keys::REFETCH_COOLDOWN_SECS;
 pub use platform::Platform;
 
-use std::cell::{Cell, RefCell};
+use std::cell::{Cell, Ref, RefCell};
 use std::rc::Rc;
+use std::task::{Poll, Waker};
 
 use crate::core::{
     AccessToken, AuthorizationRequest, CallbackParams, ClientConfig, Error, IdTokenClaims,
@@ -30,10 +32,9 @@ use crate::core::{
     userinfo_claims, userinfo_request_as, validate_id_token, validate_refreshed_id_token,
 };
 use crate::core::{
-    CodeVerifier, HttpRequest, HttpResponse, Method, OAuthError, Platform as PlatformError, Sha,
-    Transport,
+    CodeVerifier, HttpRequest, HttpResponse, Method, Platform as PlatformError, Sha, Transport,
 };
-use flight::SingleFlight;
+use machine::{Job, Machine, Sent, Step, backoff};
 use session::Session;
 
 /// Prefix of every tab-scoped storage key of the library (cleared together at each login).
@@ -96,16 +97,15 @@ struct Inner<P: Platform> {
     platform: P,
     config: ClientConfig,
     metadata: ProviderMetadata,
-    session: RefCell<Option<Session>>,
-    refresh: SingleFlight<Result<AccessToken, Error>>,
+    /// The session and its renewal policy (sans-I/O); this driver runs its jobs.
+    machine: RefCell<Machine>,
+    /// Numbers the calls of `access_token` for the machine.
+    next_caller: Cell<u64>,
+    /// Calls waiting for the machine: woken after each of its steps.
+    wakers: RefCell<Vec<Waker>>,
     keys: keys::KeyCache,
-    /// Bumped whenever the session is replaced or cleared, so a late refresh result cannot resurrect it.
-    epoch: Cell<u64>,
     listeners: RefCell<Vec<(u64, Listener)>>,
     next_listener: Cell<u64>,
-    /// The ID token of a session that ended without a logout (expired, refresh rejected), kept only
-    /// as the `id_token_hint` of a later logout: some providers (Okta) refuse a logout without one.
-    last_id_token: RefCell<Option<crate::core::IdToken>>,
     /// The session's DPoP key (with the `dpop` option), made at first use, dropped at logout.
     dpop_key: RefCell<Option<dpop::Key<P>>>,
     /// The last `DPoP-Nonce` of each of the provider's origins, from its own answers.
@@ -153,18 +153,18 @@ impl<P: Platform> Client<P> {
                 .revocation_endpoint
                 .clone_from(&config.revocation_endpoint);
         }
+        let margin = config.refresh_margin_secs;
         Ok(Client {
             inner: Rc::new(Inner {
                 platform,
                 config,
+                machine: RefCell::new(Machine::new(margin)),
                 metadata,
-                session: RefCell::new(None),
-                refresh: SingleFlight::new(),
+                next_caller: Cell::new(0),
+                wakers: RefCell::new(Vec::new()),
                 keys: keys::KeyCache::new(),
-                epoch: Cell::new(0),
                 listeners: RefCell::new(Vec::new()),
                 next_listener: Cell::new(1),
-                last_id_token: RefCell::new(None),
                 dpop_key: RefCell::new(None),
                 nonces: RefCell::new(Vec::new()),
                 api_nonces: RefCell::new(Vec::new()),
@@ -443,49 +443,15 @@ impl<P: Platform> Client<P> {
 
     /// Returns an access token with at least the configured margin of life left, renewing it first
     /// with the refresh token when needed. Concurrent calls share one refresh request.
-    pub async fn access_token(&self, force_refresh: bool) -> Result<AccessToken, Error> {
-        let now = self.inner.platform.now();
-        let margin = self.inner.config.refresh_margin_secs;
-        let (has_refresh, expired) = match &*self.inner.session.borrow() {
-            None => return Err(Error::login_required(LoginRequiredReason::NoSession)),
-            Some(s) => {
-                if !force_refresh && s.is_fresh(now, margin) {
-                    return Ok(s.access_token.clone());
-                }
-                (s.refresh_token.is_some(), s.is_expired(now))
-            }
-        };
-        if !has_refresh {
-            if expired {
-                self.end_session(SignedOutReason::Expired);
-                return Err(Error::login_required(LoginRequiredReason::Expired));
-            }
-            // Nothing to renew with: the current token is still valid, hand it out.
-            return self.current_token();
-        }
-        let this = self.clone();
-        self.inner
-            .refresh
-            .run(move || async move { this.refresh_now().await })
-            .await
-    }
-
-    fn current_token(&self) -> Result<AccessToken, Error> {
-        self.inner
-            .session
-            .borrow()
-            .as_ref()
-            .map(|s| s.access_token.clone())
-            .ok_or_else(|| Error::login_required(LoginRequiredReason::NoSession))
-    }
-
-    /// One refresh-token grant (RFC 6749 §6), with its retries. Runs inside the single-flight.
+    ///
+    /// The policy is the session machine's (`machine.rs`): this loop only runs the jobs it hands to
+    /// this call (send the refresh request, or wait before the next attempt) and reports back.
     ///
     /// A refresh token the provider may already have rotated is not sent again and again (a provider
     /// with reuse detection would revoke the whole grant, RFC 9700 §4.14.2):
     ///
     /// - an answer of 429 or 5xx, or `offline` (nothing was sent), leaves the token unused: retried
-    ///   after [`backoff`], at most [`MAX_RETRIES`] times;
+    ///   after a backoff (1 s, then 2 s, or the provider's `Retry-After` up to 30 s), at most twice;
     /// - a timeout or a network error leaves it unknown whether the provider used (and rotated) the
     ///   token. After the token's first such outcome it is sent once more, after the same backoff, as
     ///   the last attempt of this renewal; after any later one the renewal stops. When the provider
@@ -494,104 +460,77 @@ impl<P: Platform> Client<P> {
     /// - after two unknown outcomes, renewals nobody asked for ([`Client::revalidate`]) leave the token
     ///   alone: only a call of the application ([`Client::access_token`]) sends it, and without a
     ///   resend after an unknown outcome.
-    async fn refresh_now(&self) -> Result<AccessToken, Error> {
+    pub async fn access_token(&self, force_refresh: bool) -> Result<AccessToken, Error> {
         let inner = &self.inner;
-        let epoch = inner.epoch.get();
-        let (request, original) = {
-            let guard = inner.session.borrow();
-            let Some(session) = guard.as_ref() else {
-                return Err(Error::login_required(LoginRequiredReason::NoSession));
-            };
-            let Some(rt) = session.refresh_token.as_ref() else {
-                return Err(Error::login_required(LoginRequiredReason::NoSession));
-            };
-            (
-                refresh_request(&inner.metadata, &inner.config.client_id, rt, None),
-                session.clone(),
-            )
+        let caller = inner.next_caller.get();
+        inner.next_caller.set(caller.wrapping_add(1));
+        let now = inner.platform.now();
+        self.step(|m| m.ask(caller, force_refresh, now));
+        // Until the answer: if this future is dropped, the machine hears of it.
+        let call = Call {
+            client: self,
+            caller,
         };
-        if inner.config.dpop && self.existing_dpop_key().is_none() {
-            // The key the refresh token is bound to is gone: none is sent (K04).
-            return Err(self.lost_dpop_key());
-        }
-        let mut attempt = 0;
-        // Set when an unknown outcome is followed by a resend: that resend is the last attempt.
-        let mut last = false;
-        let result = loop {
-            let (result, sent) = self.exchange_refresh(&request, &original).await;
-            if inner.epoch.get() != epoch {
-                break result;
-            }
-            let delay = match sent {
-                Sent::Unused { retry_after } if !last => {
-                    backoff(retry_after, attempt, MAX_RETRY_AFTER_SECS)
+        loop {
+            match call.next().await {
+                Step::Answer(result) => {
+                    // Answered: nothing to tell the machine.
+                    std::mem::forget(call);
+                    return result;
                 }
-                // Counted whatever happens next; a resend only after the token's first one.
-                Sent::Unknown if self.note_unknown_outcome() == 1 => {
-                    last = true;
-                    backoff(None, attempt, MAX_RETRY_AFTER_SECS)
+                Step::Job(Job::Exchange { flight, original }) => {
+                    let (result, sent) = self.exchange_refresh(&original).await;
+                    self.step(|m| m.sent(flight, result, sent));
                 }
-                Sent::Unused { .. } | Sent::Unknown | Sent::Answered => None,
-            };
-            let Some(delay) = delay else {
-                break result;
-            };
-            attempt += 1;
-            inner.platform.sleep_ms(delay.saturating_mul(1000)).await;
-            if inner.epoch.get() != epoch {
-                // Logged out during the wait: the refresh token is not sent again.
-                break result;
-            }
-        };
-        if inner.epoch.get() != epoch {
-            // Logged out (or signed in anew) while the request was in flight: drop the result.
-            return Err(Error::login_required(LoginRequiredReason::LoggedOut));
-        }
-        match result {
-            Ok(session) => {
-                let token = session.access_token.clone();
-                self.replace_session(Some(session));
-                self.emit(&AuthEvent::Refreshed);
-                Ok(token)
-            }
-            Err(err) if is_terminal_refresh_error(&err) => {
-                self.end_session(SignedOutReason::RefreshRejected);
-                Err(Error::login_required(LoginRequiredReason::RefreshRejected))
-            }
-            Err(err @ Error::InvalidResponse(_)) if response_was_accepted(&err) => {
-                // The provider answered 200 but the tokens failed validation: they are discarded
-                // (RFC 9700 §4.5.3.2), and the old refresh token has most likely been rotated away, so
-                // using it again would be a replay. The session ends here.
-                self.end_session(SignedOutReason::RefreshRejected);
-                Err(err)
-            }
-            Err(err) => {
-                self.emit(&AuthEvent::Error(err.code()));
-                Err(err)
+                Step::Job(Job::Wait { flight, ms }) => {
+                    inner.platform.sleep_ms(ms).await;
+                    self.step(|m| m.waited(flight));
+                }
             }
         }
     }
 
-    /// Counts a send of the session's refresh token whose outcome is unknown; returns how many it
-    /// has had. Called only while the session of the refresh is still in place.
-    fn note_unknown_outcome(&self) -> u8 {
-        let mut guard = self.inner.session.borrow_mut();
-        let Some(session) = guard.as_mut() else {
-            return u8::MAX;
+    /// Runs `f` on the session machine, then hands its events to the listeners and wakes the calls
+    /// waiting for it (outside the machine's borrow: listeners read the session).
+    fn step(&self, f: impl FnOnce(&mut Machine)) {
+        let events = {
+            let mut m = self.inner.machine.borrow_mut();
+            f(&mut m);
+            m.take_events()
         };
-        session.unknown_outcomes = session.unknown_outcomes.saturating_add(1);
-        session.unknown_outcomes
+        for event in &events {
+            self.emit(event);
+        }
+        let wakers = std::mem::take(&mut *self.inner.wakers.borrow_mut());
+        for w in wakers {
+            w.wake();
+        }
     }
 
-    /// One refresh exchange; also returns what it says about the refresh token, for the retries.
-    async fn exchange_refresh(
-        &self,
-        request: &HttpRequest,
-        original: &Session,
-    ) -> (Result<Session, Error>, Sent) {
-        // The key the refresh token is bound to (checked by `refresh_now`); never a new one.
+    /// The session, read-only.
+    fn session(&self) -> Ref<'_, Option<Session>> {
+        Ref::map(self.inner.machine.borrow(), Machine::session)
+    }
+
+    /// One refresh exchange (RFC 6749 §6) with `original`'s refresh token; also returns what it
+    /// says about the refresh token, for the machine's retries.
+    async fn exchange_refresh(&self, original: &Session) -> (Result<Session, Error>, Sent) {
+        let inner = &self.inner;
+        let Some(rt) = original.refresh_token.as_ref() else {
+            return (
+                Err(Error::login_required(LoginRequiredReason::NoSession)),
+                Sent::Answered,
+            );
+        };
+        // The key the refresh token is bound to; never a new one. Without it no refresh is sent
+        // and the session ends (K04).
         let key = self.existing_dpop_key();
-        match self.send(request, key.as_ref(), None).await {
+        if inner.config.dpop && key.is_none() {
+            let lost = Error::login_required(LoginRequiredReason::RefreshRejected);
+            return (Err(lost), Sent::Answered);
+        }
+        let request = refresh_request(&inner.metadata, &inner.config.client_id, rt, None);
+        match self.send(&request, key.as_ref(), None).await {
             Err(err) => {
                 let sent = match &err {
                     Error::Transport(t) => match t {
@@ -655,12 +594,7 @@ impl<P: Platform> Client<P> {
     /// network errors: the provider may have rotated it); only a call of the application
     /// ([`Client::access_token`]) sends that token again.
     pub async fn revalidate(&self) {
-        let held_back = self
-            .inner
-            .session
-            .borrow()
-            .as_ref()
-            .is_some_and(|s| s.unknown_outcomes >= 2);
+        let held_back = self.inner.machine.borrow().held_back();
         if held_back {
             return;
         }
@@ -673,11 +607,16 @@ impl<P: Platform> Client<P> {
     /// None when there is no session, no refresh token, or no known expiry. A driver timer can call
     /// [`Client::revalidate`] then; calling it early or twice is harmless.
     pub fn next_refresh_at(&self) -> Option<u64> {
-        let margin = self.inner.config.refresh_margin_secs;
-        self.inner.session.borrow().as_ref().and_then(|s| {
-            s.refresh_token.as_ref()?;
-            s.renew_at(margin)
-        })
+        self.inner.machine.borrow().next_refresh_at()
+    }
+
+    /// Seconds until a background renewal is due: one second past [`Client::next_refresh_at`], and
+    /// after renewals that failed in a row ([`AuthEvent::Error`]) no sooner than 30 s doubling up
+    /// to 15 min, so that a failing provider is not asked again at once. None when there is nothing
+    /// to renew.
+    pub fn renew_in_secs(&self) -> Option<u64> {
+        let now = self.inner.platform.now();
+        self.inner.machine.borrow().renew_in_secs(now)
     }
 
     /// Until when (Unix seconds, inclusive) `token`, the access token [`Client::access_token`] just
@@ -687,9 +626,7 @@ impl<P: Platform> Client<P> {
     pub fn fresh_until(&self, token: &AccessToken) -> Option<u64> {
         let now = self.inner.platform.now();
         let margin = self.inner.config.refresh_margin_secs;
-        self.inner
-            .session
-            .borrow()
+        self.session()
             .as_ref()
             .filter(|s| s.access_token.secret() == token.secret() && s.is_fresh(now, margin))
             .map(|s| s.renew_at(margin).unwrap_or(u64::MAX))
@@ -698,18 +635,14 @@ impl<P: Platform> Client<P> {
     /// True when tokens are held in memory and the access token has not expired (or can be renewed).
     pub fn is_authenticated(&self) -> bool {
         let now = self.inner.platform.now();
-        self.inner
-            .session
-            .borrow()
+        self.session()
             .as_ref()
             .is_some_and(|s| !s.is_expired(now) || s.refresh_token.is_some())
     }
 
     /// The ID token's claims (its payload), when signed in with an ID token.
     pub fn claims(&self) -> Option<Json> {
-        self.inner
-            .session
-            .borrow()
+        self.session()
             .as_ref()
             .and_then(|s| s.claims_json().cloned())
     }
@@ -748,8 +681,8 @@ impl<P: Platform> Client<P> {
     where
         P: 'static,
     {
-        let last = self.inner.last_id_token.borrow_mut().take();
-        let (id_token, refresh_token) = match &*self.inner.session.borrow() {
+        let last = self.inner.machine.borrow_mut().take_last_id_token();
+        let (id_token, refresh_token) = match &*self.session() {
             Some(s) => (s.id_token.clone().or(last), s.refresh_token.clone()),
             None => (last, None),
         };
@@ -865,7 +798,7 @@ impl<P: Platform> Client<P> {
     /// are used only when their `sub` equals the ID token's (F01), otherwise `userinfo_sub_mismatch`.
     pub async fn user_info(&self, refresh: bool) -> Result<Json, Error> {
         let sub = {
-            let guard = self.inner.session.borrow();
+            let guard = self.session();
             let Some(session) = guard.as_ref() else {
                 return Err(Error::login_required(LoginRequiredReason::NoSession));
             };
@@ -899,7 +832,7 @@ impl<P: Platform> Client<P> {
             }
         }
         let claims = userinfo_claims(&response, p.json(), &sub)?;
-        if let Some(s) = self.inner.session.borrow_mut().as_mut() {
+        if let Some(s) = self.inner.machine.borrow_mut().session_mut() {
             if s.claims.as_ref().is_some_and(|c| c.sub == sub) {
                 s.userinfo = Some(claims.clone());
             }
@@ -924,34 +857,15 @@ impl<P: Platform> Client<P> {
     }
 
     fn replace_session(&self, session: Option<Session>) {
-        self.inner.epoch.set(self.inner.epoch.get().wrapping_add(1));
-        if session.is_some() {
-            self.inner.last_id_token.borrow_mut().take();
-        }
-        if session.is_none() {
-            self.inner.refresh.forget();
-        }
-        *self.inner.session.borrow_mut() = session;
+        self.step(|m| m.replace(session));
     }
 
     fn end_session(&self, reason: SignedOutReason) {
-        let id_token = self
-            .inner
-            .session
-            .borrow()
-            .as_ref()
-            .map(|s| s.id_token.clone());
-        let had = id_token.is_some();
-        if let Some(Some(t)) = id_token.filter(|_| reason != SignedOutReason::LoggedOut) {
-            *self.inner.last_id_token.borrow_mut() = Some(t);
-        }
-        self.replace_session(None);
-        if had {
-            self.emit(&AuthEvent::SignedOut(reason));
-        }
+        self.step(|m| m.end(reason));
     }
 
     fn emit(&self, event: &AuthEvent) {
+        self.inner.machine.borrow_mut().note_event(event);
         // Clone the list first: a listener may subscribe or unsubscribe while we iterate.
         let listeners: Vec<Listener> = self
             .inner
@@ -966,61 +880,44 @@ impl<P: Platform> Client<P> {
     }
 }
 
+/// One call of [`Client::access_token`] waiting for the session machine. Dropping it before its
+/// answer tells the machine, which hands a renewal this call was running to another waiting call.
+struct Call<'a, P: Platform> {
+    client: &'a Client<P>,
+    caller: machine::Caller,
+}
+
+impl<P: Platform> Call<'_, P> {
+    /// What the machine has for this call, once it has it.
+    async fn next(&self) -> Step {
+        std::future::poll_fn(|cx| {
+            let inner = &self.client.inner;
+            let step = inner.machine.borrow_mut().take(self.caller);
+            match step {
+                Some(step) => Poll::Ready(step),
+                None => {
+                    inner.wakers.borrow_mut().push(cx.waker().clone());
+                    Poll::Pending
+                }
+            }
+        })
+        .await
+    }
+}
+
+impl<P: Platform> Drop for Call<'_, P> {
+    fn drop(&mut self) {
+        let caller = self.caller;
+        self.client.step(|m| m.gone(caller));
+    }
+}
+
 /// The storage key of the transaction record for `state`.
 pub fn transaction_key(state: &str) -> String {
     let mut key = String::with_capacity(LOGIN_PREFIX.len() + state.len());
     key.push_str(LOGIN_PREFIX);
     key.push_str(state);
     key
-}
-
-/// Attempts after the first one, for transient failures (refresh and revocation).
-const MAX_RETRIES: u32 = 2;
-/// The longest `Retry-After` a refresh honours, in seconds; a longer one gives up at once.
-const MAX_RETRY_AFTER_SECS: u64 = 30;
-
-/// The wait before retry number `attempt + 1` of a transient failure, or None to stop: at most
-/// [`MAX_RETRIES`] retries, the provider's `Retry-After` when it is `max_wait` seconds or less
-/// (RFC 9110 §10.2.3), otherwise 1 s, then 2 s.
-fn backoff(retry_after: Option<u64>, attempt: u32, max_wait: u64) -> Option<u64> {
-    if attempt >= MAX_RETRIES {
-        return None;
-    }
-    match retry_after {
-        Some(secs) if secs > max_wait => None,
-        Some(secs) => Some(secs),
-        None => Some(1u64 << attempt),
-    }
-}
-
-/// What one refresh attempt says about the refresh token it sent.
-#[derive(Clone, Copy, Debug)]
-enum Sent {
-    /// The provider did not use it: an answer of 429 or 5xx, or nothing was sent (`offline`).
-    Unused { retry_after: Option<u64> },
-    /// It may have been used: a timeout or a network error after the request may have left.
-    Unknown,
-    /// Any other answer, which settles it (success, an OAuth error, an invalid response).
-    Answered,
-}
-
-/// True for failures of a 200 token response's content (as opposed to an HTTP or transport failure).
-fn response_was_accepted(err: &Error) -> bool {
-    use crate::core::InvalidResponse as I;
-    matches!(
-        err,
-        Error::InvalidResponse(
-            I::IdToken(_)
-                | I::InvalidTokenResponse { .. }
-                | I::UnsupportedTokenType
-                | I::TokenTypeDowngrade
-        )
-    )
-}
-
-/// OAuth errors from the token endpoint that mean the refresh token is dead (RFC 6749 §5.2).
-fn is_terminal_refresh_error(err: &Error) -> bool {
-    matches!(err.oauth(), Some(OAuthError { error, .. }) if error == "invalid_grant" || error == "invalid_client" || error == "unauthorized_client")
 }
 
 #[cfg(test)]

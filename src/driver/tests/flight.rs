@@ -74,18 +74,3 @@ fn a_waiter_takes_over_when_the_leader_is_dropped() {
     assert!(poll(b.as_mut()).is_pending(), "b leads a new run");
     assert_eq!(poll(b.as_mut()), Poll::Ready(2));
 }
-
-#[test]
-fn forget_drops_the_last_result_but_not_one_waiters_still_need() {
-    let flight = SingleFlight::<String>::new();
-    let mut leader = Box::pin(flight.run(|| async {
-        YieldOnce(false).await;
-        "token".to_owned()
-    }));
-    assert!(poll(leader.as_mut()).is_pending());
-    flight.forget();
-    assert_eq!(poll(leader.as_mut()), Poll::Ready("token".to_owned()));
-    assert!(flight.slot.borrow().last.is_some(), "kept while it ran");
-    flight.forget();
-    assert!(flight.slot.borrow().last.is_none());
-}

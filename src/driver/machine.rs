@@ -1,0 +1,443 @@
+//! The session's policy as a synchronous, sans-I/O state machine: calls and results go in, answers,
+//! jobs and events come out. It holds the session and decides:
+//!
+//! - what a call for an access token gets: the token held, the end of the session, or a renewal;
+//! - single flight: one renewal at a time, whose outcome every call that joined it gets;
+//! - retries: after an answer that left the refresh token unused (429, 5xx, `offline`) or after the
+//!   token's first send of unknown outcome, how long to wait before sending again, or to stop;
+//! - fail closed: an answer that says the grant is gone, or tokens that fail their checks, end the
+//!   session; a result that comes after the session was replaced or ended is dropped;
+//! - when the next background renewal is due, later after failures.
+//!
+//! It reads no clock and does no I/O. The driver ([`super::Client`]) is a thin async loop around it:
+//! it runs the jobs the machine hands to one of the calls (send the refresh request and check the
+//! answer, or wait) and feeds back what they came to. Results that arrive twice, late or for a
+//! flight that is over are ignored, so the tests drive it with lost, duplicated and reordered
+//! events in virtual time.
+
+use super::events::{AuthEvent, SignedOutReason};
+use super::session::Session;
+use crate::core::{AccessToken, Error, IdToken, LoginRequiredReason, OAuthError};
+
+/// One call of [`super::Client::access_token`], by the number the driver gave it.
+pub(crate) type Caller = u64;
+
+/// I/O that the machine hands to one call of a renewal, which runs it and reports back.
+#[derive(Debug)]
+pub(crate) enum Job {
+    /// Send the refresh-token grant with `original`'s refresh token and check the answer; report
+    /// with [`Machine::sent`].
+    Exchange { flight: u64, original: Box<Session> },
+    /// Wait `ms` before the next attempt; report with [`Machine::waited`].
+    Wait { flight: u64, ms: u64 },
+}
+
+/// What the machine has for one call: its answer, or a job to run first.
+#[derive(Debug)]
+pub(crate) enum Step {
+    Answer(Result<AccessToken, Error>),
+    Job(Job),
+}
+
+/// What one refresh attempt says about the refresh token it sent.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Sent {
+    /// The provider did not use it: an answer of 429 or 5xx, or nothing was sent (`offline`).
+    Unused { retry_after: Option<u64> },
+    /// It may have been used: a timeout or a network error after the request may have left.
+    Unknown,
+    /// Any other answer, which settles it (success, an OAuth error, an invalid response).
+    Answered,
+}
+
+/// Attempts after the first one, for transient failures (refresh and revocation).
+const MAX_RETRIES: u32 = 2;
+/// The longest `Retry-After` a refresh honours, in seconds; a longer one gives up at once.
+const MAX_RETRY_AFTER_SECS: u64 = 30;
+
+/// The wait before retry number `attempt + 1` of a transient failure, or None to stop: at most
+/// [`MAX_RETRIES`] retries, the provider's `Retry-After` when it is `max_wait` seconds or less
+/// (RFC 9110 §10.2.3), otherwise 1 s, then 2 s.
+pub(crate) fn backoff(retry_after: Option<u64>, attempt: u32, max_wait: u64) -> Option<u64> {
+    if attempt >= MAX_RETRIES {
+        return None;
+    }
+    match retry_after {
+        Some(secs) if secs > max_wait => None,
+        Some(secs) => Some(secs),
+        None => Some(1u64 << attempt),
+    }
+}
+
+/// The wait before a background renewal after `failures` failed ones in a row: none at first, then
+/// 30 s doubling up to 15 min, so that a provider that keeps failing is not asked again at once.
+fn failure_floor_secs(failures: u32) -> u64 {
+    match failures {
+        0 => 0,
+        n => (30u64 << (n - 1).min(5)).min(900),
+    }
+}
+
+/// The renewal in flight.
+#[derive(Debug)]
+struct Flight {
+    id: u64,
+    /// The session it renews: when the session changes, its result is dropped.
+    epoch: u64,
+    /// The session as it was when the renewal started (its refresh token is the one sent).
+    original: Box<Session>,
+    /// Attempts made after the first one.
+    attempt: u32,
+    /// Set when an unknown outcome is followed by a resend: that resend is the last attempt.
+    last: bool,
+    /// The call that runs the flight's jobs.
+    runner: Caller,
+    /// While waiting before the next attempt, how long (ms); None while a send is out.
+    waiting: Option<u64>,
+    /// Every call waiting for the outcome, the runner included.
+    callers: Vec<Caller>,
+}
+
+/// The session and its renewal policy.
+#[derive(Debug)]
+pub(crate) struct Machine {
+    /// The configured renewal margin, in seconds.
+    margin: u64,
+    session: Option<Session>,
+    /// Bumped whenever the session is replaced or cleared, so a late result cannot resurrect it.
+    epoch: u64,
+    /// The ID token of a session that ended without a logout (expired, refresh rejected), kept only
+    /// as the `id_token_hint` of a later logout: some providers (Okta) refuse a logout without one.
+    last_id_token: Option<IdToken>,
+    flight: Option<Flight>,
+    flights: u64,
+    /// Per call, what it gets next.
+    outbox: Vec<(Caller, Step)>,
+    /// Events for the driver's listeners.
+    events: Vec<AuthEvent>,
+    /// Background renewals that failed in a row (for the wait before the next one).
+    failures: u32,
+}
+
+impl Machine {
+    /// A machine with no session; `margin` is the configured renewal margin in seconds.
+    pub(crate) fn new(margin: u64) -> Self {
+        Machine {
+            margin,
+            session: None,
+            epoch: 0,
+            last_id_token: None,
+            flight: None,
+            flights: 0,
+            outbox: Vec::new(),
+            events: Vec::new(),
+            failures: 0,
+        }
+    }
+
+    /// The session held, if any.
+    pub(crate) fn session(&self) -> &Option<Session> {
+        &self.session
+    }
+
+    /// The session held, to update its cached userinfo.
+    pub(crate) fn session_mut(&mut self) -> Option<&mut Session> {
+        self.session.as_mut()
+    }
+
+    /// A call `caller` for an access token at `now` (`force`: renew even a fresh one).
+    pub(crate) fn ask(&mut self, caller: Caller, force: bool, now: u64) {
+        let Some(s) = &self.session else {
+            return self.answer(caller, Err(no_session()));
+        };
+        if !force && s.is_fresh(now, self.margin) {
+            let token = s.access_token.clone();
+            return self.answer(caller, Ok(token));
+        }
+        if s.refresh_token.is_none() {
+            if s.is_expired(now) {
+                self.end(SignedOutReason::Expired);
+                let err = Error::login_required(LoginRequiredReason::Expired);
+                return self.answer(caller, Err(err));
+            }
+            // Nothing to renew with: the current token is still valid, hand it out.
+            let token = s.access_token.clone();
+            return self.answer(caller, Ok(token));
+        }
+        if let Some(f) = &mut self.flight {
+            f.callers.push(caller);
+            return;
+        }
+        self.flights = self.flights.wrapping_add(1);
+        let id = self.flights;
+        let original = Box::new(s.clone());
+        self.flight = Some(Flight {
+            id,
+            epoch: self.epoch,
+            original: original.clone(),
+            attempt: 0,
+            last: false,
+            runner: caller,
+            waiting: None,
+            callers: vec![caller],
+        });
+        self.outbox.push((
+            caller,
+            Step::Job(Job::Exchange {
+                flight: id,
+                original,
+            }),
+        ));
+    }
+
+    /// What the send of `flight` came to: the renewed session or the error, and what it says
+    /// about the refresh token. Ignored unless `flight` is in flight with a send out.
+    pub(crate) fn sent(&mut self, flight: u64, result: Result<Session, Error>, sent: Sent) {
+        let Some(f) = self.flight.as_ref() else {
+            return;
+        };
+        if f.id != flight || f.waiting.is_some() {
+            return;
+        }
+        if f.epoch != self.epoch {
+            // Logged out (or signed in anew) while the request was in flight: drop the result.
+            return self.finish(Err(Error::login_required(LoginRequiredReason::LoggedOut)));
+        }
+        let (attempt, last) = (f.attempt, f.last);
+        let mut resend_last = false;
+        let delay = match sent {
+            Sent::Unused { retry_after } if !last => {
+                backoff(retry_after, attempt, MAX_RETRY_AFTER_SECS)
+            }
+            // Counted whatever happens next; a resend only after the token's first one.
+            Sent::Unknown if self.note_unknown_outcome() == 1 => {
+                resend_last = true;
+                backoff(None, attempt, MAX_RETRY_AFTER_SECS)
+            }
+            Sent::Unused { .. } | Sent::Unknown | Sent::Answered => None,
+        };
+        if let (Some(secs), Some(f)) = (delay, self.flight.as_mut()) {
+            f.attempt += 1;
+            f.last |= resend_last;
+            let ms = secs.saturating_mul(1000);
+            f.waiting = Some(ms);
+            let runner = f.runner;
+            self.outbox
+                .push((runner, Step::Job(Job::Wait { flight, ms })));
+            return;
+        }
+        let outcome = match result {
+            Ok(session) => {
+                let token = session.access_token.clone();
+                self.replace(Some(session));
+                self.events.push(AuthEvent::Refreshed);
+                Ok(token)
+            }
+            Err(err) if is_terminal_refresh_error(&err) => {
+                self.end(SignedOutReason::RefreshRejected);
+                Err(Error::login_required(LoginRequiredReason::RefreshRejected))
+            }
+            Err(err) if response_was_accepted(&err) => {
+                // The provider answered 200 but the tokens failed validation: they are discarded
+                // (RFC 9700 §4.5.3.2), and the old refresh token has most likely been rotated
+                // away, so using it again would be a replay. The session ends here.
+                self.end(SignedOutReason::RefreshRejected);
+                Err(err)
+            }
+            Err(err) => {
+                self.events.push(AuthEvent::Error(err.code()));
+                Err(err)
+            }
+        };
+        self.finish(outcome);
+    }
+
+    /// The wait of `flight` is over: its runner sends again, unless the session changed meanwhile
+    /// (then the refresh token is not sent again). Ignored unless `flight` is waiting.
+    pub(crate) fn waited(&mut self, flight: u64) {
+        let epoch = self.epoch;
+        let Some(f) = self.flight.as_mut() else {
+            return;
+        };
+        if f.id != flight || f.waiting.is_none() {
+            return;
+        }
+        if f.epoch != epoch {
+            return self.finish(Err(Error::login_required(LoginRequiredReason::LoggedOut)));
+        }
+        f.waiting = None;
+        let job = Job::Exchange {
+            flight,
+            original: f.original.clone(),
+        };
+        let runner = f.runner;
+        self.outbox.push((runner, Step::Job(job)));
+    }
+
+    /// `caller` stopped waiting (its future was dropped before its answer). When it was running
+    /// the flight's send, whether the provider got the refresh token is unknown: that counts as
+    /// an unknown outcome, and another waiting call takes over the flight, if any.
+    pub(crate) fn gone(&mut self, caller: Caller) {
+        self.outbox.retain(|(c, _)| *c != caller);
+        let Some(f) = self.flight.as_mut() else {
+            return;
+        };
+        f.callers.retain(|c| *c != caller);
+        if f.runner != caller {
+            return;
+        }
+        let (id, waiting) = (f.id, f.waiting);
+        let Some(&next) = f.callers.first() else {
+            if waiting.is_none() && f.epoch == self.epoch {
+                self.note_unknown_outcome();
+            }
+            self.flight = None;
+            return;
+        };
+        f.runner = next;
+        match waiting {
+            Some(ms) => self
+                .outbox
+                .push((next, Step::Job(Job::Wait { flight: id, ms }))),
+            None => {
+                let lost = Error::Transport(crate::core::Transport::Network);
+                self.sent(id, Err(lost), Sent::Unknown);
+            }
+        }
+    }
+
+    /// Takes what `caller` gets next, if the machine has it yet.
+    pub(crate) fn take(&mut self, caller: Caller) -> Option<Step> {
+        let i = self.outbox.iter().position(|(c, _)| *c == caller)?;
+        Some(self.outbox.remove(i).1)
+    }
+
+    /// Takes the events for the listeners, oldest first.
+    pub(crate) fn take_events(&mut self) -> Vec<AuthEvent> {
+        std::mem::take(&mut self.events)
+    }
+
+    /// Counts `event` for the background renewal's wait: failures in a row, reset by any other
+    /// event.
+    pub(crate) fn note_event(&mut self, event: &AuthEvent) {
+        self.failures = match event {
+            AuthEvent::Error(_) => self.failures.saturating_add(1),
+            _ => 0,
+        };
+    }
+
+    /// Replaces the session (a login, a renewal) or clears it; a renewal in flight for the old
+    /// one will see it changed.
+    pub(crate) fn replace(&mut self, session: Option<Session>) {
+        self.epoch = self.epoch.wrapping_add(1);
+        if session.is_some() {
+            self.last_id_token = None;
+        }
+        self.session = session;
+    }
+
+    /// Ends the session for `reason`: the tokens go, an ID token stays only as a later logout's
+    /// hint (not after a logout), and listeners hear of it when there was a session.
+    pub(crate) fn end(&mut self, reason: SignedOutReason) {
+        let Some(old) = self.session.take() else {
+            return self.replace(None);
+        };
+        if reason != SignedOutReason::LoggedOut {
+            if let Some(t) = old.id_token {
+                self.last_id_token = Some(t);
+            }
+        }
+        self.replace(None);
+        self.events.push(AuthEvent::SignedOut(reason));
+    }
+
+    /// Takes the ID token of the last session that ended without a logout.
+    pub(crate) fn take_last_id_token(&mut self) -> Option<IdToken> {
+        self.last_id_token.take()
+    }
+
+    /// When the access token should next be renewed (Unix seconds): its expiry minus the margin.
+    /// None with no session, no refresh token, or no known expiry.
+    pub(crate) fn next_refresh_at(&self) -> Option<u64> {
+        let s = self.session.as_ref()?;
+        s.refresh_token.as_ref()?;
+        s.renew_at(self.margin)
+    }
+
+    /// Seconds from `now` until the next background renewal: one second past
+    /// [`Machine::next_refresh_at`] (at that second itself the token still counts as fresh), and
+    /// after failures in a row no sooner than 30 s doubling up to 15 min. None when there is
+    /// nothing to renew.
+    pub(crate) fn renew_in_secs(&self, now: u64) -> Option<u64> {
+        let at = self.next_refresh_at()?;
+        Some(
+            at.saturating_add(1)
+                .saturating_sub(now)
+                .max(failure_floor_secs(self.failures)),
+        )
+    }
+
+    /// True when a background renewal must leave the refresh token alone: it has had two sends of
+    /// unknown outcome, so only a call of the application sends it again.
+    pub(crate) fn held_back(&self) -> bool {
+        self.session
+            .as_ref()
+            .is_some_and(|s| s.unknown_outcomes >= 2)
+    }
+
+    fn answer(&mut self, caller: Caller, result: Result<AccessToken, Error>) {
+        self.outbox.push((caller, Step::Answer(result)));
+    }
+
+    /// Ends the flight: every call that joined it gets `outcome`.
+    fn finish(&mut self, outcome: Result<AccessToken, Error>) {
+        let Some(f) = self.flight.take() else {
+            return;
+        };
+        for c in f.callers {
+            self.outbox.push((c, Step::Answer(outcome.clone())));
+        }
+    }
+
+    /// Counts a send of the session's refresh token whose outcome is unknown; returns how many it
+    /// has had.
+    fn note_unknown_outcome(&mut self) -> u8 {
+        let Some(session) = self.session.as_mut() else {
+            return u8::MAX;
+        };
+        session.unknown_outcomes = session.unknown_outcomes.saturating_add(1);
+        session.unknown_outcomes
+    }
+}
+
+fn no_session() -> Error {
+    Error::login_required(LoginRequiredReason::NoSession)
+}
+
+/// True for failures of a 200 token response's content (as opposed to an HTTP or transport failure).
+fn response_was_accepted(err: &Error) -> bool {
+    use crate::core::InvalidResponse as I;
+    matches!(
+        err,
+        Error::InvalidResponse(
+            I::IdToken(_)
+                | I::InvalidTokenResponse { .. }
+                | I::UnsupportedTokenType
+                | I::TokenTypeDowngrade
+        )
+    )
+}
+
+/// Answers that mean the refresh token is dead: the OAuth errors of RFC 6749 §5.2 that say so, and
+/// a session whose DPoP key is gone (its tokens cannot be renewed with another key, RFC 9449 §5).
+fn is_terminal_refresh_error(err: &Error) -> bool {
+    let dead = |error: &str| {
+        error == "invalid_grant" || error == "invalid_client" || error == "unauthorized_client"
+    };
+    matches!(err.oauth(), Some(OAuthError { error, .. }) if dead(error))
+        || *err == Error::login_required(LoginRequiredReason::RefreshRejected)
+}
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+#[path = "tests/machine.rs"]
+mod tests;

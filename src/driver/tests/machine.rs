@@ -1,0 +1,582 @@
+//! The session machine on its own, in virtual time, with no driver, platform or provider: its
+//! answers, jobs and events for calls, results, waits and dropped calls, then property tests with
+//! random event orders, clock jumps, and lost, duplicated and late results.
+
+use proptest::prelude::*;
+
+use super::*;
+use crate::core::{OAuthError, RefreshToken, TokenResponse, Transport};
+
+const MARGIN: u64 = 30;
+
+fn session(name: &str, now: u64, ttl: u64, refresh: bool) -> Session {
+    Session::new(
+        TokenResponse {
+            access_token: AccessToken::new(format!("at-{name}")),
+            token_type: "Bearer".into(),
+            expires_in: Some(ttl),
+            refresh_token: refresh.then(|| RefreshToken::new(format!("rt-{name}"))),
+            scope: None,
+            id_token: Some(IdToken::new(format!("id-{name}"))),
+        },
+        None,
+        now,
+    )
+}
+
+fn signed_in(now: u64) -> Machine {
+    let mut m = Machine::new(MARGIN);
+    m.replace(Some(session("a", now, 300, true)));
+    m
+}
+
+fn answer(m: &mut Machine, caller: Caller) -> Result<String, String> {
+    match m.take(caller) {
+        Some(Step::Answer(r)) => r
+            .map(|t| t.secret().to_owned())
+            .map_err(|e| e.code().into()),
+        other => panic!("caller {caller}: expected an answer, got {other:?}"),
+    }
+}
+
+fn exchange(m: &mut Machine, caller: Caller) -> u64 {
+    match m.take(caller) {
+        Some(Step::Job(Job::Exchange { flight, .. })) => flight,
+        other => panic!("caller {caller}: expected an exchange, got {other:?}"),
+    }
+}
+
+fn wait(m: &mut Machine, caller: Caller) -> (u64, u64) {
+    match m.take(caller) {
+        Some(Step::Job(Job::Wait { flight, ms })) => (flight, ms),
+        other => panic!("caller {caller}: expected a wait, got {other:?}"),
+    }
+}
+
+fn oauth(error: &str) -> Error {
+    Error::Server(OAuthError {
+        error: error.into(),
+        error_description: None,
+        error_uri: None,
+        status: Some(400),
+        origin: crate::core::ErrorOrigin::TokenEndpoint,
+    })
+}
+
+fn invalid_grant() -> Error {
+    oauth("invalid_grant")
+}
+
+#[test]
+fn a_fresh_token_is_answered_at_once_and_a_forced_call_renews() {
+    let mut m = signed_in(1000);
+    m.ask(1, false, 1000);
+    assert_eq!(answer(&mut m, 1), Ok("at-a".into()));
+    m.ask(2, true, 1000);
+    let flight = exchange(&mut m, 2);
+    m.sent(flight, Ok(session("b", 1001, 300, true)), Sent::Answered);
+    assert_eq!(answer(&mut m, 2), Ok("at-b".into()));
+    assert_eq!(m.take_events(), vec![AuthEvent::Refreshed]);
+}
+
+#[test]
+fn g01_calls_during_a_renewal_share_its_one_send_and_its_outcome() {
+    let mut m = signed_in(1000);
+    for caller in 1..=50 {
+        m.ask(caller, false, 1290);
+    }
+    let flight = exchange(&mut m, 1);
+    for caller in 2..=50 {
+        assert!(
+            m.take(caller).is_none(),
+            "caller {caller} waits, no second send"
+        );
+    }
+    m.sent(flight, Ok(session("b", 1291, 300, true)), Sent::Answered);
+    for caller in 1..=50 {
+        assert_eq!(answer(&mut m, caller), Ok("at-b".into()));
+    }
+}
+
+#[test]
+fn h01_an_unused_token_is_retried_after_the_backoff_at_most_twice() {
+    let mut m = signed_in(1000);
+    m.ask(1, true, 1000);
+    let mut flight = exchange(&mut m, 1);
+    let busy = || Err(Error::Transport(Transport::Offline));
+    for expected_ms in [1000, 2000] {
+        m.sent(flight, busy(), Sent::Unused { retry_after: None });
+        let (f, ms) = wait(&mut m, 1);
+        assert_eq!(ms, expected_ms);
+        m.waited(f);
+        flight = exchange(&mut m, 1);
+    }
+    m.sent(flight, busy(), Sent::Unused { retry_after: None });
+    assert_eq!(answer(&mut m, 1), Err("offline".into()));
+    assert_eq!(m.take_events(), vec![AuthEvent::Error("offline")]);
+    assert!(m.session().is_some(), "an unused token keeps the session");
+}
+
+#[test]
+fn h02_an_unknown_outcome_is_resent_once_and_a_second_is_held_back() {
+    let mut m = signed_in(1000);
+    m.ask(1, true, 1000);
+    let flight = exchange(&mut m, 1);
+    let lost = || Err(Error::Transport(Transport::Timeout));
+    m.sent(flight, lost(), Sent::Unknown);
+    let (f, _) = wait(&mut m, 1);
+    m.waited(f);
+    let flight = exchange(&mut m, 1);
+    m.sent(flight, lost(), Sent::Unknown);
+    assert_eq!(answer(&mut m, 1), Err("timeout".into()));
+    assert!(
+        m.held_back(),
+        "two unknown outcomes: background renewals leave it alone"
+    );
+}
+
+#[test]
+fn h02_a_rejected_resend_ends_the_session_fail_closed() {
+    let mut m = signed_in(1000);
+    m.ask(1, true, 1000);
+    let flight = exchange(&mut m, 1);
+    m.sent(flight, Err(invalid_grant()), Sent::Answered);
+    assert_eq!(answer(&mut m, 1), Err("login_required".into()));
+    assert!(m.session().is_none());
+    assert_eq!(
+        m.take_events(),
+        vec![AuthEvent::SignedOut(SignedOutReason::RefreshRejected)]
+    );
+    // The ended session's ID token stays only as a later logout's hint.
+    assert!(m.take_last_id_token().is_some());
+    m.ask(2, true, 1000);
+    assert_eq!(answer(&mut m, 2), Err("login_required".into()));
+}
+
+#[test]
+fn d_tokens_that_fail_their_checks_end_the_session() {
+    let mut m = signed_in(1000);
+    m.ask(1, true, 1000);
+    let flight = exchange(&mut m, 1);
+    let bad = crate::core::InvalidResponse::TokenTypeDowngrade.into();
+    m.sent(flight, Err(bad), Sent::Answered);
+    assert_eq!(answer(&mut m, 1), Err("token_type_downgrade".into()));
+    assert!(m.session().is_none());
+}
+
+#[test]
+fn k04_a_lost_dpop_key_ends_the_session() {
+    let mut m = signed_in(1000);
+    m.ask(1, true, 1000);
+    let flight = exchange(&mut m, 1);
+    let lost = Error::login_required(LoginRequiredReason::RefreshRejected);
+    m.sent(flight, Err(lost), Sent::Answered);
+    assert_eq!(answer(&mut m, 1), Err("login_required".into()));
+    assert!(m.session().is_none());
+}
+
+#[test]
+fn a_result_after_a_logout_is_dropped_and_a_late_or_repeated_one_is_ignored() {
+    let mut m = signed_in(1000);
+    m.ask(1, true, 1000);
+    m.ask(2, false, 1000);
+    assert_eq!(answer(&mut m, 2), Ok("at-a".into()), "fresh: not held up");
+    m.ask(3, true, 1000);
+    let flight = exchange(&mut m, 1);
+    m.end(SignedOutReason::LoggedOut);
+    m.sent(flight, Ok(session("b", 1001, 300, true)), Sent::Answered);
+    assert!(
+        m.session().is_none(),
+        "a late renewal does not bring the session back"
+    );
+    assert_eq!(answer(&mut m, 1), Err("login_required".into()));
+    assert_eq!(answer(&mut m, 3), Err("login_required".into()));
+    let before = format!("{m:?}");
+    m.sent(flight, Ok(session("c", 1002, 300, true)), Sent::Answered);
+    m.waited(flight);
+    assert_eq!(
+        format!("{m:?}"),
+        before,
+        "a repeated result changes nothing"
+    );
+}
+
+#[test]
+fn a_dropped_runner_counts_as_an_unknown_outcome_and_a_waiting_call_takes_over() {
+    let mut m = signed_in(1000);
+    m.ask(1, true, 1000);
+    m.ask(2, true, 1000);
+    let flight = exchange(&mut m, 1);
+    m.gone(1);
+    let (f, ms) = wait(&mut m, 2);
+    assert_eq!((f, ms), (flight, 1000));
+    assert_eq!(m.session().as_ref().map(|s| s.unknown_outcomes), Some(1));
+    m.waited(f);
+    let flight = exchange(&mut m, 2);
+    m.sent(flight, Ok(session("b", 1001, 300, true)), Sent::Answered);
+    assert_eq!(answer(&mut m, 2), Ok("at-b".into()));
+    assert!(m.take(1).is_none(), "nothing for a call that went");
+}
+
+#[test]
+fn an_expired_token_without_refresh_token_ends_the_session() {
+    let mut m = Machine::new(MARGIN);
+    m.replace(Some(session("a", 1000, 300, false)));
+    m.ask(1, false, 1290);
+    assert_eq!(
+        answer(&mut m, 1),
+        Ok("at-a".into()),
+        "inside the margin, still valid"
+    );
+    m.ask(2, false, 1300);
+    assert_eq!(answer(&mut m, 2), Err("login_required".into()));
+    assert_eq!(
+        m.take_events(),
+        vec![AuthEvent::SignedOut(SignedOutReason::Expired)]
+    );
+}
+
+#[test]
+fn background_renewals_wait_longer_after_failures_in_a_row() {
+    let mut m = signed_in(1000);
+    // Renew at expiry (1300) minus the margin (30), one second past it.
+    assert_eq!(m.renew_in_secs(1000), Some(271));
+    let floors = [30, 60, 120, 240, 480, 900, 900];
+    for floor in floors {
+        m.note_event(&AuthEvent::Error("network"));
+        assert_eq!(m.renew_in_secs(1271), Some(floor));
+    }
+    m.note_event(&AuthEvent::Refreshed);
+    assert_eq!(m.renew_in_secs(1271), Some(0));
+    m.end(SignedOutReason::LoggedOut);
+    assert_eq!(m.renew_in_secs(1271), None);
+}
+
+/// What the provider's answer to one send comes to, in the property tests.
+#[derive(Clone, Debug)]
+enum Outcome {
+    Renewed { ttl: u64, rotate: bool },
+    Busy(Option<u64>),
+    Offline,
+    Lost,
+    Rejected,
+    Invalid,
+    ServerError,
+    KeyLost,
+}
+
+#[derive(Clone, Debug)]
+enum Op {
+    Ask {
+        force: bool,
+    },
+    Advance(u64),
+    /// Runs the pending job (if any) with this outcome.
+    Resolve(Outcome),
+    /// A result that was already reported comes again.
+    Repeat(usize),
+    /// A call stops waiting.
+    Drop(usize),
+    Logout,
+    Login,
+}
+
+fn outcome() -> impl Strategy<Value = Outcome> {
+    prop_oneof![
+        4 => (1u64..600, any::<bool>()).prop_map(|(ttl, rotate)| Outcome::Renewed { ttl, rotate }),
+        1 => prop::option::of(0u64..60).prop_map(Outcome::Busy),
+        1 => Just(Outcome::Offline),
+        2 => Just(Outcome::Lost),
+        1 => Just(Outcome::Rejected),
+        1 => Just(Outcome::Invalid),
+        1 => Just(Outcome::ServerError),
+        1 => Just(Outcome::KeyLost),
+    ]
+}
+
+fn op() -> impl Strategy<Value = Op> {
+    prop_oneof![
+        4 => any::<bool>().prop_map(|force| Op::Ask { force }),
+        2 => prop_oneof![0u64..60, 200u64..400, 1000u64..100_000].prop_map(Op::Advance),
+        5 => outcome().prop_map(Op::Resolve),
+        1 => (0usize..8).prop_map(Op::Repeat),
+        1 => (0usize..8).prop_map(Op::Drop),
+        1 => Just(Op::Logout),
+        1 => Just(Op::Login),
+    ]
+}
+
+/// A reported result, kept to be sent again.
+#[derive(Clone, Debug)]
+enum Report {
+    Sent(u64, Outcome),
+    Waited(u64),
+}
+
+struct Harness {
+    m: Machine,
+    now: u64,
+    next_caller: Caller,
+    /// Calls that wait for an answer.
+    waiting: Vec<Caller>,
+    /// The job out, and whom it was handed to.
+    job: Option<(Caller, Job)>,
+    reports: Vec<Report>,
+    /// Expiry of every access token issued, by token.
+    expiry: Vec<(String, u64)>,
+    issued: u64,
+    /// Sends per flight.
+    sends: Vec<(u64, u32)>,
+    /// The flight each waiting call joined, and the outcome of each flight's calls.
+    joined: Vec<(Caller, Option<u64>)>,
+    outcomes: Vec<(u64, Result<String, String>)>,
+}
+
+impl Harness {
+    fn new() -> Self {
+        let mut h = Harness {
+            m: Machine::new(MARGIN),
+            now: 1000,
+            next_caller: 0,
+            waiting: Vec::new(),
+            job: None,
+            reports: Vec::new(),
+            expiry: Vec::new(),
+            issued: 0,
+            sends: Vec::new(),
+            joined: Vec::new(),
+            outcomes: Vec::new(),
+        };
+        let s = h.issue(300, true);
+        h.m.replace(Some(s));
+        h
+    }
+
+    fn issue(&mut self, ttl: u64, refresh: bool) -> Session {
+        self.issued += 1;
+        let name = self.issued.to_string();
+        self.expiry.push((format!("at-{name}"), self.now + ttl));
+        session(&name, self.now, ttl, refresh)
+    }
+
+    fn result_of(&mut self, o: &Outcome) -> (Result<Session, Error>, Sent) {
+        match o {
+            Outcome::Renewed { ttl, rotate } => (Ok(self.issue(*ttl, *rotate)), Sent::Answered),
+            Outcome::Busy(retry_after) => (
+                Err(Error::Transport(Transport::Offline)),
+                Sent::Unused {
+                    retry_after: *retry_after,
+                },
+            ),
+            Outcome::Offline => (
+                Err(Error::Transport(Transport::Offline)),
+                Sent::Unused { retry_after: None },
+            ),
+            Outcome::Lost => (Err(Error::Transport(Transport::Timeout)), Sent::Unknown),
+            Outcome::Rejected => (Err(invalid_grant()), Sent::Answered),
+            Outcome::Invalid => (
+                Err(crate::core::InvalidResponse::UnsupportedTokenType.into()),
+                Sent::Answered,
+            ),
+            Outcome::ServerError => (Err(oauth("temporarily_unavailable")), Sent::Answered),
+            Outcome::KeyLost => (
+                Err(Error::login_required(LoginRequiredReason::RefreshRejected)),
+                Sent::Answered,
+            ),
+        }
+    }
+
+    /// Collects what the machine has for every waiting call, checking it.
+    fn collect(&mut self) -> Result<(), TestCaseError> {
+        for caller in self.waiting.clone() {
+            let Some(step) = self.m.take(caller) else {
+                continue;
+            };
+            match step {
+                Step::Answer(r) => {
+                    if let Ok(token) = &r {
+                        let exp = self.expiry.iter().find(|(t, _)| t == token.secret());
+                        prop_assert!(exp.is_some(), "a token that was issued");
+                        prop_assert!(
+                            self.now < exp.map_or(0, |e| e.1),
+                            "an expired token was handed out"
+                        );
+                    }
+                    let r = r
+                        .map(|t| t.secret().to_owned())
+                        .map_err(|e| e.code().to_owned());
+                    self.waiting.retain(|c| *c != caller);
+                    if let Some((_, Some(flight))) = self.joined.iter().find(|(c, _)| *c == caller)
+                    {
+                        match self.outcomes.iter().find(|(f, _)| f == flight) {
+                            Some((_, first)) => {
+                                prop_assert_eq!(first, &r, "one outcome per flight")
+                            }
+                            None => self.outcomes.push((*flight, r)),
+                        }
+                    }
+                }
+                Step::Job(job) => {
+                    prop_assert!(self.job.is_none(), "one job out at a time: single flight");
+                    if let Job::Exchange { flight, .. } = &job {
+                        match self.sends.iter_mut().find(|(f, _)| f == flight) {
+                            Some((_, n)) => *n += 1,
+                            None => self.sends.push((*flight, 1)),
+                        }
+                        let n = self.sends.iter().find(|(f, _)| f == flight).map(|s| s.1);
+                        prop_assert!(n <= Some(3), "at most two retries per renewal");
+                        prop_assert!(self.m.session().is_some(), "nothing sent without a session");
+                    }
+                    self.job = Some((caller, job));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn report(&mut self, report: &Report) {
+        match report {
+            Report::Sent(flight, o) => {
+                let (result, sent) = self.result_of(o);
+                self.m.sent(*flight, result, sent);
+            }
+            Report::Waited(flight) => self.m.waited(*flight),
+        }
+    }
+
+    fn step(&mut self, op: &Op) -> Result<(), TestCaseError> {
+        let before = self.m.session().is_some();
+        match op {
+            Op::Ask { force } => {
+                let caller = self.next_caller;
+                self.next_caller += 1;
+                self.waiting.push(caller);
+                self.m.ask(caller, *force, self.now);
+                let flight = self.m.flight.as_ref().map(|f| f.id);
+                let joined = self
+                    .m
+                    .flight
+                    .as_ref()
+                    .is_some_and(|f| f.callers.contains(&caller));
+                self.joined
+                    .push((caller, joined.then_some(flight).flatten()));
+                if !before {
+                    let r = self.m.take(caller);
+                    prop_assert!(
+                        matches!(&r, Some(Step::Answer(Err(e))) if e.code() == "login_required"),
+                        "no session: login_required at once"
+                    );
+                    self.waiting.retain(|c| *c != caller);
+                }
+            }
+            Op::Advance(secs) => self.now += secs,
+            Op::Resolve(o) => {
+                if let Some((_, job)) = self.job.take() {
+                    // The renewal is for the session in place (no logout or new login since).
+                    let current = self
+                        .m
+                        .flight
+                        .as_ref()
+                        .is_some_and(|f| f.epoch == self.m.epoch);
+                    let report = match job {
+                        Job::Exchange { flight, .. } => Report::Sent(flight, o.clone()),
+                        Job::Wait { flight, ms } => {
+                            self.now += ms / 1000;
+                            Report::Waited(flight)
+                        }
+                    };
+                    self.report(&report);
+                    if let Report::Sent(
+                        _,
+                        Outcome::Rejected | Outcome::Invalid | Outcome::KeyLost,
+                    ) = &report
+                    {
+                        if current && self.m.flight.is_none() {
+                            prop_assert!(self.m.session().is_none(), "fail closed");
+                        }
+                    }
+                    self.reports.push(report);
+                }
+            }
+            Op::Repeat(i) => {
+                if let Some(report) = self.reports.get(*i % self.reports.len().max(1)).cloned() {
+                    // Results whose flight is over, or that do not fit its stage (a send's result
+                    // while it waits, a wait's end while a send is out): they must change nothing.
+                    let flight = self.m.flight.as_ref();
+                    let stale = match &report {
+                        Report::Sent(f, _) => {
+                            flight.is_none_or(|cur| cur.id != *f || cur.waiting.is_some())
+                        }
+                        Report::Waited(f) => {
+                            flight.is_none_or(|cur| cur.id != *f || cur.waiting.is_none())
+                        }
+                    };
+                    if stale {
+                        let before = format!("{:?}", self.m);
+                        let token = self.m.session().as_ref().map(|s| s.access_token.clone());
+                        self.report(&report);
+                        prop_assert_eq!(format!("{:?}", self.m), before, "a repeated result");
+                        prop_assert_eq!(
+                            self.m.session().as_ref().map(|s| s.access_token.clone()),
+                            token
+                        );
+                    }
+                }
+            }
+            Op::Drop(i) => {
+                if !self.waiting.is_empty() {
+                    let caller = self.waiting[*i % self.waiting.len()];
+                    self.waiting.retain(|c| *c != caller);
+                    if self.job.as_ref().is_some_and(|(c, _)| *c == caller) {
+                        self.job = None;
+                    }
+                    self.m.gone(caller);
+                }
+            }
+            Op::Logout => self.m.end(SignedOutReason::LoggedOut),
+            Op::Login => {
+                let s = self.issue(300, true);
+                self.m.replace(Some(s));
+            }
+        }
+        let _ = self.m.take_events();
+        self.collect()?;
+        let _ = (self.m.renew_in_secs(self.now), self.m.held_back());
+        Ok(())
+    }
+
+    /// Answers every remaining job with a renewal: every call still waiting gets its answer.
+    fn settle(&mut self) -> Result<(), TestCaseError> {
+        for _ in 0..16 {
+            if self.job.is_none() {
+                break;
+            }
+            self.step(&Op::Resolve(Outcome::Renewed {
+                ttl: 300,
+                rotate: true,
+            }))?;
+        }
+        prop_assert!(self.job.is_none(), "the jobs come to an end");
+        prop_assert!(
+            self.waiting.is_empty(),
+            "every call is answered: {:?}",
+            self.waiting
+        );
+        Ok(())
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(512))]
+
+    #[test]
+    fn g01_h01_h02_machine_invariants_hold_for_random_event_orders(
+        ops in prop::collection::vec(op(), 1..40)
+    ) {
+        let mut h = Harness::new();
+        for op in &ops {
+            h.step(op)?;
+        }
+        h.settle()?;
+    }
+}
