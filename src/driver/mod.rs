@@ -490,14 +490,17 @@ impl<P: Platform> Client<P> {
         }
     }
 
-    /// Runs `f` on the session machine, then hands its events to the listeners and wakes the calls
-    /// waiting for it (outside the machine's borrow: listeners read the session).
+    /// Runs `f` on the session machine, then [`Client::settle`].
     fn step(&self, f: impl FnOnce(&mut Machine)) {
-        let events = {
-            let mut m = self.inner.machine.borrow_mut();
-            f(&mut m);
-            m.take_events()
-        };
+        f(&mut self.inner.machine.borrow_mut());
+        self.settle();
+    }
+
+    /// Hands the machine's events to the listeners and wakes the calls waiting for it, outside the
+    /// machine's borrow (listeners read the session). One copy for every kind of step.
+    #[inline(never)]
+    fn settle(&self) {
+        let events = self.inner.machine.borrow_mut().take_events();
         for event in &events {
             self.emit(event);
         }
