@@ -193,8 +193,7 @@ impl<P: Platform> Client<P> {
     /// (RFC 9126) and the URL carries only `client_id` and `request_uri`; a failed push removes the
     /// record again and never falls back to a front-channel request.
     pub async fn authorization_url(&self, options: &LoginOptions) -> Result<String, Error> {
-        self.prepare_login(authorization_request_with_digest, options)
-            .await
+        self.login_url(options, false).await
     }
 
     /// [`Client::authorization_url`] for a login that completes in this same client (a popup
@@ -203,8 +202,20 @@ impl<P: Platform> Client<P> {
     /// in memory only, may be gone when the browser comes back, so its code is bound by the token
     /// request's proof instead.
     pub async fn bound_authorization_url(&self, options: &LoginOptions) -> Result<String, Error> {
+        self.login_url(options, true).await
+    }
+
+    /// [`Client::bound_authorization_url`] when `bound`, else [`Client::authorization_url`]: one
+    /// future for both, for the engine's one login message.
+    pub(crate) async fn login_url(
+        &self,
+        options: &LoginOptions,
+        bound: bool,
+    ) -> Result<String, Error> {
         let mut options = options.clone();
-        options.dpop_jkt = self.dpop_jkt().await?;
+        if bound {
+            options.dpop_jkt = self.dpop_jkt().await?;
+        }
         self.prepare_login(authorization_request_with_digest, &options)
             .await
     }

@@ -234,11 +234,7 @@ impl Engine {
                         platform.in_front(
                             &front,
                             Box::pin(async move {
-                                let url = if bound {
-                                    driver.bound_authorization_url(&options).await
-                                } else {
-                                    driver.authorization_url(&options).await
-                                };
+                                let url = driver.login_url(&options, bound).await;
                                 nav.navigate(&url.map_err(js_err)?).map_err(js_err)?;
                                 Ok(JsValue::UNDEFINED)
                             }),
@@ -439,11 +435,14 @@ async fn init(
         let restore = driver.clone();
         let restored = async move {
             // A path that is no valid return path (`//x`, a backslash) comes back to `/`.
-            let done = match restore.restore_silently(here.as_deref()).await {
-                Err(Error::Misuse(crate::core::Misuse::InvalidReturnTo)) => {
-                    restore.restore_silently(None).await
+            let mut here = here;
+            let done = loop {
+                match restore.restore_silently(here.as_deref()).await {
+                    Err(Error::Misuse(crate::core::Misuse::InvalidReturnTo)) if here.is_some() => {
+                        here = None;
+                    }
+                    other => break other,
                 }
-                other => other,
             };
             done.map(JsValue::from_bool).map_err(js_err)
         };
