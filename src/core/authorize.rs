@@ -11,6 +11,7 @@ use super::json::{Json, JsonParser};
 use super::login_options::{LoginOptions, essential_acr_claims, is_valid_acr_list};
 use super::pkce::{challenge_of, is_well_formed_verifier, s256_challenge};
 use super::secret::{CodeVerifier, Nonce, State, random_value};
+use super::text::push_u64;
 
 /// Largest accepted return-to path, in bytes.
 pub const MAX_RETURN_TO_LEN: usize = 2048;
@@ -161,7 +162,11 @@ fn build_request(
         acr_values: options.acr_values.clone(),
         acr_essential: options.acr_essential,
     };
-    let max_age = max_age.map(|m| m.to_string());
+    let max_age = max_age.map(|m| {
+        let mut text = String::new();
+        push_u64(&mut text, m);
+        text
+    });
     let mut acr_values = String::new();
     for value in &options.acr_values {
         if !acr_values.is_empty() {

@@ -11,7 +11,7 @@ use super::json::{Json, JsonParser};
 /// `/.well-known/openid-configuration` (OIDC Discovery §4).
 pub fn discovery_url(issuer: &str) -> String {
     let base = issuer.strip_suffix('/').unwrap_or(issuer);
-    format!("{base}/.well-known/openid-configuration")
+    [base, "/.well-known/openid-configuration"].concat()
 }
 
 /// The validated subset of provider metadata this client uses (OIDC Discovery §3).

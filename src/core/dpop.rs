@@ -5,6 +5,7 @@
 
 use super::base64url;
 use super::json::Json;
+use super::text::push_u64;
 
 /// The only DPoP signing algorithm used: ECDSA P-256 with SHA-256.
 pub const DPOP_ALG: &str = "ES256";
@@ -79,7 +80,7 @@ pub fn proof_signing_input(key: &DpopPublicKey, claims: &ProofClaims<'_>) -> Str
     payload.push_str(r#","htu":"#);
     payload.push_str(&text(htu(claims.url)));
     payload.push_str(r#","iat":"#);
-    payload.push_str(&claims.iat.to_string());
+    push_u64(&mut payload, claims.iat);
     if let Some(nonce) = claims.nonce {
         payload.push_str(r#","nonce":"#);
         payload.push_str(&text(nonce));

@@ -5,9 +5,8 @@
 //! interpret differently from this check (backslashes, whitespace, non-ASCII, userinfo,
 //! missing `//`) is refused instead of normalized (RFC 6749 §10.9, RFC 9700 §2.6).
 
-use std::fmt::Write as _;
-
 use super::error::{Error, InvalidResponse};
+use super::text::push_hex;
 
 /// Checks a provider endpoint (RFC 6749 §10.9, RFC 9700 §2.6): `https://host…`, or
 /// `http://` to `127.0.0.1`, `[::1]` or `localhost` when `allow_loopback_http`;
@@ -156,7 +155,8 @@ fn encode_component(s: &str, out: &mut String) {
             }
             b' ' => out.push('+'),
             _ => {
-                let _ = write!(out, "%{b:02X}");
+                out.push('%');
+                push_hex(out, b.into(), 2, true);
             }
         }
     }

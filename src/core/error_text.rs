@@ -1,9 +1,12 @@
-//! Human-readable text for [`Error`]: `Display` (what went wrong) and [`Error::hint`] (what to do).
+//! Human-readable text for [`Error`]: `Display` and [`Error::message`] (what went wrong, built
+//! with `push_str` and no `core::fmt` for the npm build) and [`Error::hint`] (what to do).
 //!
 //! The text names only non-secret details (parameter or field names, HTTP status, the OAuth
 //! `error` code when it is well formed). Provider-supplied `error_description` is never included.
 
 use std::fmt;
+
+use super::text::push_u64;
 
 use super::error::{
     Error, ErrorOrigin, IdTokenProblem, InvalidResponse, LoginRequiredReason, Misuse, Platform,
@@ -49,165 +52,212 @@ fn id_token_text(p: &IdTokenProblem) -> &'static str {
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut head = String::new();
+        let tail = self.message_head(&mut head);
+        f.write_str(&head)?;
+        f.write_str(tail)
+    }
+}
+
+/// Appends every piece of `parts` to `out`.
+fn push_all(out: &mut String, parts: &[&str]) {
+    for part in parts.iter() {
+        out.push_str(part);
+    }
+}
+
+impl Error {
+    /// The sentence `Display` prints, as a `String` built with `push_str` alone: code that keeps
+    /// `core::fmt` out of its wasm (the npm package's error objects, checked by
+    /// `.ci/check-wasm-fmt.sh`) takes the message from here rather than from `to_string()`.
+    pub fn message(&self) -> String {
+        let mut out = String::new();
+        let tail = self.message_head(&mut out);
+        out.push_str(tail);
+        out
+    }
+
+    /// Appends the sentence but its last piece to `out` and returns that piece: a fixed sentence is
+    /// returned whole and appends nothing (`Display` then needs no allocation).
+    fn message_head(&self, out: &mut String) -> &'static str {
         match self {
-            Self::Server(e) if e.needs_spa_registration() => f.write_str(
-                "the token endpoint refuses cross-origin requests: the redirect URI is not registered as a single-page application",
-            ),
-            Self::Server(e) if e.demands_client_secret() => f.write_str(
-                "the token endpoint demands a client secret, which a browser app cannot hold",
-            ),
+            Self::Server(e) if e.needs_spa_registration() => {
+                "the token endpoint refuses cross-origin requests: the redirect URI is not registered as a single-page application"
+            }
+            Self::Server(e) if e.demands_client_secret() => {
+                "the token endpoint demands a client secret, which a browser app cannot hold"
+            }
             Self::Server(e) => {
                 let code = printable_error_code(&e.error);
                 match (e.origin, e.status) {
-                    (ErrorOrigin::Redirect, _) => {
-                        write!(f, "the authorization server returned the error \"{code}\"")
+                    (ErrorOrigin::Redirect, _) => push_all(
+                        out,
+                        &["the authorization server returned the error \"", code],
+                    ),
+                    (ErrorOrigin::PushedAuthorization, _) => push_all(
+                        out,
+                        &[
+                            "the pushed authorization request endpoint returned the error \"",
+                            code,
+                        ],
+                    ),
+                    (_, Some(status)) => {
+                        push_all(
+                            out,
+                            &[
+                                "the token endpoint returned the error \"",
+                                code,
+                                "\" (HTTP ",
+                            ],
+                        );
+                        push_u64(out, status.into());
+                        return ")";
                     }
-                    (ErrorOrigin::PushedAuthorization, _) => write!(
-                        f,
-                        "the pushed authorization request endpoint returned the error \"{code}\""
-                    ),
-                    (_, Some(status)) => write!(
-                        f,
-                        "the token endpoint returned the error \"{code}\" (HTTP {status})"
-                    ),
-                    (_, None) => write!(f, "the provider returned the error \"{code}\""),
+                    (_, None) => push_all(out, &["the provider returned the error \"", code]),
                 }
+                "\""
             }
-            Self::InvalidResponse(e) => fmt_invalid_response(e, f),
+            Self::InvalidResponse(e) => invalid_response_head(e, out),
             Self::Unsupported(Unsupported::PkceS256) => {
-                f.write_str("the provider does not support PKCE with S256")
+                "the provider does not support PKCE with S256"
             }
             Self::Unsupported(Unsupported::ResponseTypeCode) => {
-                f.write_str("the provider does not support response_type=code")
+                "the provider does not support response_type=code"
             }
-            Self::Unsupported(Unsupported::Userinfo) => {
-                f.write_str("the provider has no userinfo endpoint")
-            }
+            Self::Unsupported(Unsupported::Userinfo) => "the provider has no userinfo endpoint",
             Self::Unsupported(Unsupported::Revocation) => {
-                f.write_str("the provider does not revoke refresh tokens")
+                "the provider does not revoke refresh tokens"
             }
-            Self::Unsupported(Unsupported::PushedAuthorization) => f.write_str(
-                "the provider has no pushed authorization request endpoint",
-            ),
+            Self::Unsupported(Unsupported::PushedAuthorization) => {
+                "the provider has no pushed authorization request endpoint"
+            }
             Self::Unsupported(Unsupported::Dpop) => {
-                f.write_str("DPoP with ES256 is not available with this provider or browser")
+                "DPoP with ES256 is not available with this provider or browser"
             }
             Self::Misuse(e) => match e {
-                Misuse::NoPendingLogin => f.write_str("no pending login matches this callback"),
-                Misuse::TransactionExpired => f.write_str("the pending login has expired"),
+                Misuse::NoPendingLogin => "no pending login matches this callback",
+                Misuse::TransactionExpired => "the pending login has expired",
                 Misuse::InvalidConfig { field, reason } => {
-                    write!(f, "invalid configuration: {field}: {reason}")
+                    push_all(out, &["invalid configuration: ", field, ": "]);
+                    reason
                 }
-                Misuse::InvalidReturnTo => {
-                    f.write_str("the return-to value is not a same-origin path")
-                }
-                Misuse::DuplicateIssuer => {
-                    f.write_str("two providers are configured with the same issuer")
-                }
-                Misuse::NotInBrowser => f.write_str("this operation needs a browser window"),
+                Misuse::InvalidReturnTo => "the return-to value is not a same-origin path",
+                Misuse::DuplicateIssuer => "two providers are configured with the same issuer",
+                Misuse::NotInBrowser => "this operation needs a browser window",
                 Misuse::ApiOriginNotAllowed => {
-                    f.write_str("the request's origin is not one of the configured apiOrigins")
+                    "the request's origin is not one of the configured apiOrigins"
                 }
             },
-            Self::Transport(e) => f.write_str(match e {
+            Self::Transport(e) => match e {
                 Transport::Network => "the network request failed",
                 Transport::Timeout => "the network request timed out",
                 Transport::Offline => "the browser is offline",
                 Transport::Cors => "the request was blocked by CORS",
-            }),
+            },
             Self::Platform(e) => match e {
-                Platform::StorageUnavailable => f.write_str("sessionStorage is unavailable"),
-                Platform::CryptoUnavailable => {
-                    f.write_str("secure randomness or WebCrypto is unavailable")
+                Platform::StorageUnavailable => "sessionStorage is unavailable",
+                Platform::CryptoUnavailable => "secure randomness or WebCrypto is unavailable",
+                Platform::Other { what } => {
+                    out.push_str("platform facility unavailable: ");
+                    what
                 }
-                Platform::Other { what } => write!(f, "platform facility unavailable: {what}"),
             },
             Self::Session(SessionError::LoginRequired { reason }) => {
-                write!(f, "login required ({})", reason.as_str())
+                push_all(out, &["login required (", reason.as_str()]);
+                ")"
             }
         }
     }
 }
 
-fn fmt_invalid_response(e: &InvalidResponse, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+/// [`Error::message_head`] for [`InvalidResponse`].
+fn invalid_response_head(e: &InvalidResponse, out: &mut String) -> &'static str {
     match e {
-        InvalidResponse::StateMissing => f.write_str("the authorization response has no state"),
+        InvalidResponse::StateMissing => "the authorization response has no state",
         InvalidResponse::StateMismatch => {
-            f.write_str("the authorization response state does not match the pending login")
+            "the authorization response state does not match the pending login"
         }
         InvalidResponse::DuplicateParameter { name } => {
-            write!(
-                f,
-                "the authorization response repeats the parameter \"{name}\""
-            )
+            push_all(
+                out,
+                &["the authorization response repeats the parameter \"", name],
+            );
+            "\""
         }
         InvalidResponse::UnexpectedParameter { name } => {
-            write!(
-                f,
-                "the callback URL carries the forbidden parameter \"{name}\""
-            )
+            push_all(
+                out,
+                &["the callback URL carries the forbidden parameter \"", name],
+            );
+            "\""
         }
         InvalidResponse::AmbiguousResponse => {
-            f.write_str("authorization response parameters were found in the URL fragment")
+            "authorization response parameters were found in the URL fragment"
         }
         InvalidResponse::IssuerMissing => {
-            f.write_str("the authorization response has no iss although the provider advertises it")
+            "the authorization response has no iss although the provider advertises it"
         }
         InvalidResponse::IssuerMismatch => {
-            f.write_str("the authorization response comes from an unexpected issuer")
+            "the authorization response comes from an unexpected issuer"
         }
-        InvalidResponse::MissingCode => f.write_str("the authorization response has no code"),
+        InvalidResponse::MissingCode => "the authorization response has no code",
         InvalidResponse::DiscoveryIssuerMismatch => {
-            f.write_str("the discovery document names a different issuer")
+            "the discovery document names a different issuer"
         }
         InvalidResponse::InsecureEndpoint { field } => {
-            write!(f, "the endpoint \"{field}\" is not an https URL")
+            push_all(out, &["the endpoint \"", field]);
+            "\" is not an https URL"
         }
         InvalidResponse::MetadataInvalid { field } => {
-            write!(
-                f,
-                "the provider metadata member \"{field}\" is missing or invalid"
-            )
+            push_all(out, &["the provider metadata member \"", field]);
+            "\" is missing or invalid"
         }
-        InvalidResponse::HttpStatus { status } => write!(f, "unexpected HTTP status {status}"),
-        InvalidResponse::UnexpectedContentType => f.write_str("the response is not JSON"),
-        InvalidResponse::BodyTooLarge => f.write_str("the response body is too large"),
-        InvalidResponse::JsonParse => f.write_str("the response body is not valid JSON"),
-        InvalidResponse::NotAJsonObject => f.write_str("the response JSON is not an object"),
-        InvalidResponse::UnexpectedRedirect => f.write_str("the endpoint answered with a redirect"),
+        InvalidResponse::HttpStatus { status } => {
+            out.push_str("unexpected HTTP status ");
+            push_u64(out, (*status).into());
+            ""
+        }
+        InvalidResponse::UnexpectedContentType => "the response is not JSON",
+        InvalidResponse::BodyTooLarge => "the response body is too large",
+        InvalidResponse::JsonParse => "the response body is not valid JSON",
+        InvalidResponse::NotAJsonObject => "the response JSON is not an object",
+        InvalidResponse::UnexpectedRedirect => "the endpoint answered with a redirect",
         InvalidResponse::InvalidTokenResponse { field } => {
-            write!(
-                f,
-                "the token response member \"{field}\" is missing or invalid"
-            )
+            push_all(out, &["the token response member \"", field]);
+            "\" is missing or invalid"
         }
-        InvalidResponse::UnsupportedTokenType => {
-            f.write_str("the token response has an unexpected token_type")
-        }
+        InvalidResponse::UnsupportedTokenType => "the token response has an unexpected token_type",
         InvalidResponse::TokenTypeDowngrade => {
-            f.write_str("the provider issued a Bearer token although DPoP was used")
+            "the provider issued a Bearer token although DPoP was used"
         }
         InvalidResponse::DpopNonceRetryExhausted => {
-            f.write_str("the server asked for a new DPoP nonce again after one retry")
+            "the server asked for a new DPoP nonce again after one retry"
         }
         InvalidResponse::UserInfoSubMismatch => {
-            f.write_str("the userinfo sub does not match the ID token's sub")
+            "the userinfo sub does not match the ID token's sub"
         }
-        InvalidResponse::RevocationIncomplete => {
-            f.write_str("the refresh token could not be revoked")
-        }
+        InvalidResponse::RevocationIncomplete => "the refresh token could not be revoked",
         InvalidResponse::LogoutStateMismatch => {
-            f.write_str("the logout response state does not match the logout request")
+            "the logout response state does not match the logout request"
         }
-        InvalidResponse::InvalidParResponse { field } => write!(
-            f,
-            "the pushed authorization response member \"{field}\" is missing or invalid"
-        ),
-        InvalidResponse::IdToken(IdTokenProblem::RefreshMismatch(field)) => write!(
-            f,
-            "the ID token is invalid: the refreshed ID token differs from the original in \"{field}\""
-        ),
-        InvalidResponse::IdToken(p) => write!(f, "the ID token is invalid: {}", id_token_text(p)),
+        InvalidResponse::InvalidParResponse { field } => {
+            push_all(out, &["the pushed authorization response member \"", field]);
+            "\" is missing or invalid"
+        }
+        InvalidResponse::IdToken(IdTokenProblem::RefreshMismatch(field)) => {
+            push_all(
+                out,
+                &[
+                    "the ID token is invalid: the refreshed ID token differs from the original in \"",
+                    field,
+                ],
+            );
+            "\""
+        }
+        InvalidResponse::IdToken(p) => {
+            out.push_str("the ID token is invalid: ");
+            id_token_text(p)
+        }
     }
 }
 

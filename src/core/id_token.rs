@@ -14,6 +14,7 @@ use super::json::Json;
 use super::jwks::check_alg;
 use super::jwt::Jws;
 use super::secret::{Nonce, constant_time_eq};
+use super::text;
 
 /// Longest accepted `sub`, in bytes (OIDC Core §2: at most 255 ASCII characters).
 pub const MAX_SUB_LEN: usize = 255;
@@ -270,7 +271,7 @@ pub fn validate_refreshed_id_token(
 
 fn audience_set(aud: &[String]) -> Vec<&str> {
     let mut v: Vec<&str> = aud.iter().map(String::as_str).collect();
-    v.sort_unstable();
+    text::sort(&mut v);
     v.dedup();
     v
 }

@@ -4,7 +4,7 @@
 //! `JSON.parse`, tests with `serde_json`. Objects keep their members in order, duplicates
 //! included, so that callers can detect repeated names.
 
-use std::fmt::Write as _;
+use super::text;
 
 /// A JSON value (RFC 8259 §3).
 #[derive(Clone, Debug, PartialEq)]
@@ -108,7 +108,7 @@ impl Json {
         match self {
             Self::Object(members) => {
                 let mut names: Vec<&str> = members.iter().map(|(k, _)| k.as_str()).collect();
-                names.sort_unstable();
+                text::sort(&mut names);
                 names.windows(2).any(|w| matches!(w, [a, b] if a == b))
             }
             _ => false,
@@ -173,7 +173,7 @@ fn write_number(n: f64, out: &mut String) {
     let n = n.abs();
     if n.fract() == 0.0 && n < 9_007_199_254_740_992.0 {
         // The cast is exact in this range.
-        let _ = write!(out, "{}", n as u64);
+        text::push_u64(out, n as u64);
         return;
     }
     // n = mantissa * 2^exp2: the integer mantissa * 2^exp2 when exp2 >= 0, otherwise
@@ -266,7 +266,8 @@ fn write_string(s: &str, out: &mut String) {
             '"' => out.push_str("\\\""),
             '\\' => out.push_str("\\\\"),
             c if (c as u32) < 0x20 => {
-                let _ = write!(out, "\\u{:04x}", c as u32);
+                out.push_str("\\u");
+                text::push_hex(out, c as u32, 4, false);
             }
             c => out.push(c),
         }

@@ -122,11 +122,14 @@ impl Jwk {
                 {
                     return None;
                 }
-                let jwk = format!(
-                    r#"{{"kty":"RSA","n":"{}","e":"{}"}}"#,
-                    base64url::encode(n),
-                    base64url::encode(e)
-                );
+                let jwk = [
+                    r#"{"kty":"RSA","n":""#,
+                    &base64url::encode(n),
+                    r#"","e":""#,
+                    &base64url::encode(e),
+                    r#""}"#,
+                ]
+                .concat();
                 (KeyKind::Rsa { bytes: n.len() }, jwk)
             }
             "EC" => {
@@ -141,11 +144,16 @@ impl Jwk {
                 if x.len() != len || y.len() != len {
                     return None;
                 }
-                let jwk = format!(
-                    r#"{{"kty":"EC","crv":"{crv}","x":"{}","y":"{}"}}"#,
-                    base64url::encode(&x),
-                    base64url::encode(&y)
-                );
+                let jwk = [
+                    r#"{"kty":"EC","crv":""#,
+                    crv,
+                    r#"","x":""#,
+                    &base64url::encode(&x),
+                    r#"","y":""#,
+                    &base64url::encode(&y),
+                    r#""}"#,
+                ]
+                .concat();
                 (KeyKind::Ec { crv }, jwk)
             }
             "OKP" => {
@@ -156,10 +164,12 @@ impl Jwk {
                 if x.len() != 32 {
                     return None;
                 }
-                let jwk = format!(
-                    r#"{{"kty":"OKP","crv":"Ed25519","x":"{}"}}"#,
-                    base64url::encode(&x)
-                );
+                let jwk = [
+                    r#"{"kty":"OKP","crv":"Ed25519","x":""#,
+                    &base64url::encode(&x),
+                    r#""}"#,
+                ]
+                .concat();
                 (KeyKind::Ed25519, jwk)
             }
             _ => return None,

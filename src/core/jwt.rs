@@ -95,7 +95,7 @@ impl Jws {
         let typ = optional_header(&header, "typ")?;
         let payload = decode_object(payload_b64, parser)?;
         let signature = decode_segment(signature_b64)?;
-        let signing_input = format!("{header_b64}.{payload_b64}");
+        let signing_input = [header_b64, ".", payload_b64].concat();
         Ok(Self {
             header,
             payload,

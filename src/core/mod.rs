@@ -37,6 +37,7 @@ pub mod logout;
 pub mod par;
 pub mod pkce;
 pub mod secret;
+mod text;
 pub mod token;
 pub mod userinfo;
 

@@ -40,7 +40,7 @@ fn fields(
 pub(crate) fn to_js(err: &Error) -> JsValue {
     fields(
         err.code(),
-        &err.to_string(),
+        &err.message(),
         err.detail(),
         err.hint(),
         err.oauth(),
@@ -52,7 +52,7 @@ pub(crate) fn to_js(err: &Error) -> JsValue {
 pub(crate) fn invalid_option(name: &str, problem: &str) -> JsValue {
     fields(
         "invalid_config",
-        &format!("Invalid option `{name}`: {problem}."),
+        &["Invalid option `", name, "`: ", problem, "."].concat(),
         Some(name),
         "Fix the configuration passed to createClient (see the README for the options).",
         None,
@@ -64,7 +64,7 @@ pub(crate) fn invalid_option(name: &str, problem: &str) -> JsValue {
 pub(crate) fn invalid_message(what: &str) -> JsValue {
     fields(
         "invalid_message",
-        &format!("The engine could not read a message: {what}."),
+        &["The engine could not read a message: ", what, "."].concat(),
         Some(what),
         "Load the page facade and the engine of the same oxidc version; do not post to the engine yourself.",
         None,

@@ -340,6 +340,115 @@ fn display_names_the_non_secret_detail() {
 }
 
 #[test]
+fn message_is_the_display_text() {
+    for (error, _) in every_error() {
+        assert_eq!(error.message(), error.to_string(), "{error:?}");
+    }
+}
+
+#[test]
+fn sentences_with_a_detail_read_exactly() {
+    let status = |origin, status| {
+        Error::Server(OAuthError {
+            error: "invalid_grant".to_owned(),
+            error_description: None,
+            error_uri: None,
+            status,
+            origin,
+        })
+    };
+    let ir = Error::InvalidResponse;
+    let cases = [
+        (
+            server(ErrorOrigin::Redirect, "access_denied", None),
+            "the authorization server returned the error \"access_denied\"",
+        ),
+        (
+            server(ErrorOrigin::PushedAuthorization, "invalid_request", None),
+            "the pushed authorization request endpoint returned the error \"invalid_request\"",
+        ),
+        (
+            status(ErrorOrigin::TokenEndpoint, Some(0)),
+            "the token endpoint returned the error \"invalid_grant\" (HTTP 0)",
+        ),
+        (
+            status(ErrorOrigin::Other, Some(65535)),
+            "the token endpoint returned the error \"invalid_grant\" (HTTP 65535)",
+        ),
+        (
+            status(ErrorOrigin::TokenEndpoint, None),
+            "the provider returned the error \"invalid_grant\"",
+        ),
+        (
+            server(ErrorOrigin::Redirect, "bad\"code", None),
+            "the authorization server returned the error \"<malformed error code>\"",
+        ),
+        (
+            ir(InvalidResponse::DuplicateParameter {
+                name: "code".into(),
+            }),
+            "the authorization response repeats the parameter \"code\"",
+        ),
+        (
+            ir(InvalidResponse::UnexpectedParameter {
+                name: "access_token".into(),
+            }),
+            "the callback URL carries the forbidden parameter \"access_token\"",
+        ),
+        (
+            ir(InvalidResponse::InsecureEndpoint {
+                field: "token_endpoint",
+            }),
+            "the endpoint \"token_endpoint\" is not an https URL",
+        ),
+        (
+            ir(InvalidResponse::MetadataInvalid { field: "jwks_uri" }),
+            "the provider metadata member \"jwks_uri\" is missing or invalid",
+        ),
+        (
+            ir(InvalidResponse::HttpStatus { status: 503 }),
+            "unexpected HTTP status 503",
+        ),
+        (
+            ir(InvalidResponse::InvalidTokenResponse {
+                field: "access_token",
+            }),
+            "the token response member \"access_token\" is missing or invalid",
+        ),
+        (
+            ir(InvalidResponse::InvalidParResponse {
+                field: "request_uri",
+            }),
+            "the pushed authorization response member \"request_uri\" is missing or invalid",
+        ),
+        (
+            Error::id_token(IdTokenProblem::RefreshMismatch("sub")),
+            "the ID token is invalid: the refreshed ID token differs from the original in \"sub\"",
+        ),
+        (
+            Error::id_token(IdTokenProblem::Nonce),
+            "the ID token is invalid: its nonce claim is missing or does not match the login",
+        ),
+        (
+            Error::invalid_config("scope", "must not be empty"),
+            "invalid configuration: scope: must not be empty",
+        ),
+        (
+            Error::Platform(Platform::Other { what: "locks" }),
+            "platform facility unavailable: locks",
+        ),
+        (
+            Error::login_required(LoginRequiredReason::OtherTab),
+            "login required (other_tab)",
+        ),
+    ];
+    for (error, text) in cases {
+        assert_eq!(error.to_string(), text);
+        assert_eq!(error.message(), text);
+    }
+}
+
+#[test]
 fn provider_errors_that_name_a_registration_problem_get_their_own_code() {
     let token = |error: &str, description: &str| {
         server(ErrorOrigin::TokenEndpoint, error, Some(description)).code()
