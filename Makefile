@@ -4,7 +4,7 @@ SHELL := /bin/bash
 ENV := source .ci/env.sh &&
 WASM = $(ENV) CARGO_TARGET_DIR=$$OXIDC_WASM_TARGET_DIR $$OXIDC_WASM_CARGO
 
-.PHONY: all setup test test-native test-wasm test-e2e test-engines lint check-core check-js-deps wasm pkg size-budget examples demo bench fuzz clean
+.PHONY: all setup test test-native test-wasm test-e2e test-engines lint check-core check-js-deps wasm pkg size-budget check-wasm-fmt examples demo bench fuzz clean
 
 all: pkg
 
@@ -13,7 +13,7 @@ setup:
 	@.ci/setup.sh
 
 ## test: every test (native, wasm in Chromium, lints, source gates, package, end to end)
-test: setup lint check-core check-js-deps test-native test-wasm pkg size-budget test-e2e test-engines
+test: setup lint check-core check-js-deps test-native test-wasm pkg size-budget check-wasm-fmt test-e2e test-engines
 	@echo "make test: all green"
 
 lint: setup
@@ -59,6 +59,10 @@ examples: pkg
 ## size-budget: fails when the shipped bytes (minified page and worker bundles, and the wasm; gzip) grow past .ci/size-budget.txt
 size-budget: pkg
 	@.ci/size-budget.sh
+
+## check-wasm-fmt: fails when the npm build's wasm contains core::fmt or alloc::fmt code or a slice sort
+check-wasm-fmt: pkg
+	@.ci/check-wasm-fmt.sh
 
 test-e2e: pkg examples
 	cd tests/e2e && node --test --test-concurrency=1
