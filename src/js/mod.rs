@@ -28,6 +28,8 @@ mod login;
 mod wire;
 
 use std::cell::{Cell, RefCell};
+use std::future::Future;
+use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Context, Poll, Waker};
 
@@ -35,7 +37,7 @@ use wasm_bindgen::prelude::*;
 
 use crate::browser::{self, BrowserPlatform, Lifecycle};
 use crate::core::Error;
-use crate::driver::{AuthEvent, Client, Platform, SignedOutReason};
+use crate::driver::{AuthEvent, Client, LoginOptions, Platform, SignedOutReason};
 use crate::table::Table;
 use front::{EnginePlatform, Front};
 use wire::{bounded_string, flag, get, object, records, set};
@@ -222,127 +224,55 @@ impl Engine {
         };
         let driver = hosted.driver.clone();
         let platform = driver.platform().clone();
-        platform.with_front(&front, || match op.as_str() {
+        let work = match op.as_str() {
             "login" => match login::read(&msg, MAX_URL_CHARS) {
-                // The login may push its request before it navigates, and takes its record back
-                // when the push fails: all of it acts on this page. A popup login (`bound`)
-                // completes in this engine, so with DPoP its code is bound to the session's key.
-                Ok(options) => {
-                    let bound = flag(&msg, "bound");
-                    let nav = platform.clone();
-                    start(
-                        platform.in_front(
-                            &front,
-                            Box::pin(async move {
-                                let url = driver.login_url(&options, bound).await;
-                                nav.navigate(&url.map_err(js_err)?).map_err(js_err)?;
-                                Ok(JsValue::UNDEFINED)
-                            }),
-                        ),
-                        reply,
-                    )
-                }
-                Err(e) => reply.send(Err(e)),
+                Ok(options) => Work::Login {
+                    options,
+                    bound: flag(&msg, "bound"),
+                },
+                Err(e) => return reply.send(Err(e)),
             },
-            "callback" => {
-                let url = bounded_string(&msg, "url", MAX_URL_CHARS).unwrap_or_default();
-                start(
-                    Box::pin(async move {
-                        let params = browser::callback_pairs(&url).map_err(js_err)?;
-                        let outcome = driver
-                            .handle_callback(&params.query, &params.fragment)
-                            .await
-                            .map_err(js_err)?;
-                        let out = object();
-                        set(
-                            &out,
-                            "returnTo",
-                            &outcome.return_to.map_or(JsValue::NULL, JsValue::from),
-                        );
-                        set(&out, "signedIn", &JsValue::from_bool(outcome.signed_in));
-                        Ok(out.into())
-                    }),
-                    reply,
-                )
-            }
-            "token" => {
-                let force = flag(&msg, "force");
-                let events = Rc::clone(&hosted.events);
-                start(
-                    Box::pin(async move {
-                        let token = driver.access_token(force).await.map_err(js_err)?;
-                        let out = object();
-                        set(&out, "token", &JsValue::from_str(token.secret()));
-                        set(&out, "gen", &JsValue::from_f64(events.get() as f64));
-                        let until = driver.fresh_until(&token).map_or(-1.0, |t| t as f64);
-                        set(&out, "until", &JsValue::from_f64(until));
-                        Ok(out.into())
-                    }),
-                    reply,
-                )
-            }
-            "authorize" => {
-                // An authenticated request of the app: the access token, and with DPoP a proof
-                // for this method and URL signed here (the key never leaves the engine).
-                let method = bounded_string(&msg, "method", 16).unwrap_or_default();
-                let url = bounded_string(&msg, "url", MAX_URL_CHARS).unwrap_or_default();
-                let nonce = bounded_string(&msg, "nonce", 1024);
-                let refused = bounded_string(&msg, "refused", MAX_URL_CHARS);
-                start(
-                    Box::pin(async move {
-                        let (token, proof) = driver
-                            .authorize_request(&method, &url, nonce.as_deref(), refused.as_deref())
-                            .await
-                            .map_err(js_err)?;
-                        let out = object();
-                        set(&out, "token", &JsValue::from_str(token.secret()));
-                        if let Some(proof) = proof {
-                            set(&out, "proof", &JsValue::from_str(&proof));
-                        }
-                        Ok(out.into())
-                    }),
-                    reply,
-                )
-            }
-            "userinfo" => {
-                let refresh = flag(&msg, "refresh");
-                start(
-                    Box::pin(async move {
-                        let claims = driver.user_info(refresh).await.map_err(js_err)?;
-                        Ok(browser::to_js(&claims))
-                    }),
-                    reply,
-                )
-            }
+            "callback" => Work::Callback {
+                url: bounded_string(&msg, "url", MAX_URL_CHARS).unwrap_or_default(),
+            },
+            "token" => Work::Token {
+                force: flag(&msg, "force"),
+                events: Rc::clone(&hosted.events),
+            },
+            // An authenticated request of the app: the access token, and with DPoP a proof for
+            // this method and URL signed here (the key never leaves the engine).
+            "authorize" => Work::Authorize {
+                method: bounded_string(&msg, "method", 16).unwrap_or_default(),
+                url: bounded_string(&msg, "url", MAX_URL_CHARS).unwrap_or_default(),
+                nonce: bounded_string(&msg, "nonce", 1024),
+                refused: bounded_string(&msg, "refused", MAX_URL_CHARS),
+            },
+            "userinfo" => Work::Userinfo {
+                refresh: flag(&msg, "refresh"),
+            },
             "logout" => {
+                // The tokens go and the logout's record is written now, on this page's front.
                 self.state.borrow_mut().logging_out = Some(port_id);
-                let finish = driver.logout_url();
+                let finish = platform.with_front(&front, || driver.logout_url());
                 self.state.borrow_mut().logging_out = None;
-                start(
-                    Box::pin(async move {
-                        let url = finish.await.map_err(js_err)?;
-                        Ok(url.map_or(JsValue::NULL, JsValue::from))
-                    }),
-                    reply,
-                )
+                Work::Logout(Box::pin(finish))
             }
             "logoutReturn" => {
                 let url = bounded_string(&msg, "url", MAX_URL_CHARS).unwrap_or_default();
-                let done = browser::callback_pairs(&url)
-                    .and_then(|p| driver.complete_logout(&p.query))
-                    .map(JsValue::from_bool)
-                    .map_err(js_err);
-                reply.send(done)
+                let done = platform.with_front(&front, || {
+                    browser::callback_pairs(&url).and_then(|p| driver.complete_logout(&p.query))
+                });
+                return reply.send(done.map(JsValue::from_bool).map_err(js_err));
             }
-            "revalidate" => start(
-                Box::pin(async move {
-                    driver.revalidate().await;
-                    Ok(JsValue::UNDEFINED)
-                }),
-                reply,
-            ),
-            _ => reply.send(Err(error::invalid_message("unknown op"))),
-        })
+            "revalidate" => Work::Revalidate,
+            _ => return reply.send(Err(error::invalid_message("unknown op"))),
+        };
+        // Every call's storage and navigation act on its page: a login may push its request before
+        // it navigates, and takes its record back when the push fails, after an `await`.
+        start(
+            platform.in_front(&front, Box::pin(run(driver, work))),
+            reply,
+        )
     }
 
     /// Forgets a page that has gone (its tab closed or navigated away). A session no page uses any
@@ -357,6 +287,91 @@ impl Engine {
         // Dropped outside the borrow: dropping it may run code that reads the state.
         drop(gone);
     }
+}
+
+/// What a call does after its synchronous start: one future type for every message.
+enum Work {
+    Login {
+        options: LoginOptions,
+        bound: bool,
+    },
+    Callback {
+        url: String,
+    },
+    Token {
+        force: bool,
+        events: Rc<Cell<u64>>,
+    },
+    Authorize {
+        method: String,
+        url: String,
+        nonce: Option<String>,
+        refused: Option<String>,
+    },
+    Userinfo {
+        refresh: bool,
+    },
+    Logout(Pin<Box<dyn Future<Output = Result<Option<String>, Error>>>>),
+    Revalidate,
+}
+
+/// Runs one call's `work` with `driver` and makes its answer.
+async fn run(driver: Driver, work: Work) -> Result<JsValue, JsValue> {
+    let out = object();
+    match work {
+        // A popup login (`bound`) completes in this engine, so with DPoP its code is bound to
+        // the session's key.
+        Work::Login { options, bound } => {
+            let url = driver.login_url(&options, bound).await.map_err(js_err)?;
+            driver.platform().navigate(&url).map_err(js_err)?;
+            return Ok(JsValue::UNDEFINED);
+        }
+        Work::Callback { url } => {
+            let params = browser::callback_pairs(&url).map_err(js_err)?;
+            let outcome = driver
+                .handle_callback(&params.query, &params.fragment)
+                .await
+                .map_err(js_err)?;
+            let back = outcome.return_to.map_or(JsValue::NULL, JsValue::from);
+            set(&out, "returnTo", &back);
+            set(&out, "signedIn", &JsValue::from_bool(outcome.signed_in));
+        }
+        Work::Token { force, events } => {
+            let token = driver.access_token(force).await.map_err(js_err)?;
+            set(&out, "token", &JsValue::from_str(token.secret()));
+            set(&out, "gen", &JsValue::from_f64(events.get() as f64));
+            let until = driver.fresh_until(&token).map_or(-1.0, |t| t as f64);
+            set(&out, "until", &JsValue::from_f64(until));
+        }
+        Work::Authorize {
+            method,
+            url,
+            nonce,
+            refused,
+        } => {
+            let (token, proof) = driver
+                .authorize_request(&method, &url, nonce.as_deref(), refused.as_deref())
+                .await
+                .map_err(js_err)?;
+            set(&out, "token", &JsValue::from_str(token.secret()));
+            if let Some(proof) = proof {
+                set(&out, "proof", &JsValue::from_str(&proof));
+            }
+        }
+        Work::Userinfo { refresh } => {
+            let claims = driver.user_info(refresh).await.map_err(js_err)?;
+            return Ok(browser::to_js(&claims));
+        }
+        Work::Logout(finish) => {
+            let url = finish.await.map_err(js_err)?;
+            return Ok(url.map_or(JsValue::NULL, JsValue::from));
+        }
+        Work::Revalidate => {
+            driver.revalidate().await;
+            return Ok(JsValue::UNDEFINED);
+        }
+    }
+    Ok(out.into())
 }
 
 /// `init`: attaches the page to the session of its options, creating it (discovery) if this engine
