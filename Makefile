@@ -34,10 +34,11 @@ test-native:
 	# The core as the npm build compiles it (feature js: its own base64url codec, among others).
 	cargo test --lib --tests --features js
 
-## fuzz: the parser property tests (tests/core_props.rs) with many cases: FUZZ_CASES per property
+## fuzz: the parser property tests (tests/core_props.rs) and the session machine's with many cases: FUZZ_CASES per property
 FUZZ_CASES ?= 200000
 fuzz:
 	PROPTEST_CASES=$(FUZZ_CASES) PROPTEST_MAX_SHRINK_ITERS=100000 cargo test --release --test core_props -- --test-threads=2
+	PROPTEST_CASES=$(FUZZ_CASES) PROPTEST_MAX_SHRINK_ITERS=100000 cargo test --release --lib machine_invariants -- --test-threads=2
 
 test-wasm: setup
 	$(WASM) test $$OXIDC_WASM_FLAGS --lib --tests

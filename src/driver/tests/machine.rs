@@ -566,8 +566,16 @@ impl Harness {
     }
 }
 
+/// 512 cases, or `PROPTEST_CASES` (`make fuzz` runs many more).
+fn cases() -> u32 {
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(512)
+}
+
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(512))]
+    #![proptest_config(ProptestConfig::with_cases(cases()))]
 
     #[test]
     fn g01_h01_h02_machine_invariants_hold_for_random_event_orders(
