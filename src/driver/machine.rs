@@ -46,7 +46,10 @@ pub(crate) enum Sent {
     Unused { retry_after: Option<u64> },
     /// It may have been used: a timeout or a network error after the request may have left.
     Unknown,
-    /// Any other answer, which settles it (success, an OAuth error, an invalid response).
+    /// A 2xx answer: the provider took it (and may have rotated it), whatever the checks of the
+    /// answer come to.
+    Accepted,
+    /// Any other answer, which settles it (an OAuth error, an invalid response).
     Answered,
 }
 
@@ -94,6 +97,8 @@ struct Flight {
     runner: Caller,
     /// While waiting before the next attempt, how long (ms); None while a send is out.
     waiting: Option<u64>,
+    /// The send out got a 2xx answer, which its runner is still checking.
+    answered: bool,
     /// Every call waiting for the outcome, the runner included.
     callers: Vec<Caller>,
 }
@@ -113,6 +118,9 @@ pub(crate) struct Machine {
     flights: u64,
     /// Per call, what it gets next.
     outbox: Vec<(Caller, Step)>,
+    /// Whether a call was given something since [`Machine::take_given`]: then waiting calls are
+    /// woken (a call that only joins a renewal wakes nobody).
+    given: bool,
     /// Events for the driver's listeners.
     events: Vec<AuthEvent>,
     /// Background renewals that failed in a row (for the wait before the next one).
@@ -130,6 +138,7 @@ impl Machine {
             flight: None,
             flights: 0,
             outbox: Vec::new(),
+            given: false,
             events: Vec::new(),
             failures: 0,
         }
@@ -179,9 +188,10 @@ impl Machine {
             last: false,
             runner: caller,
             waiting: None,
+            answered: false,
             callers: vec![caller],
         });
-        self.outbox.push((
+        self.put((
             caller,
             Step::Job(Job::Exchange {
                 flight: id,
@@ -214,7 +224,7 @@ impl Machine {
                 resend_last = true;
                 backoff(None, attempt, MAX_RETRY_AFTER_SECS)
             }
-            Sent::Unused { .. } | Sent::Unknown | Sent::Answered => None,
+            Sent::Unused { .. } | Sent::Unknown | Sent::Accepted | Sent::Answered => None,
         };
         if let (Some(secs), Some(f)) = (delay, self.flight.as_mut()) {
             f.attempt += 1;
@@ -222,10 +232,12 @@ impl Machine {
             let ms = secs.saturating_mul(1000);
             f.waiting = Some(ms);
             let runner = f.runner;
-            self.outbox
-                .push((runner, Step::Job(Job::Wait { flight, ms })));
+            self.put((runner, Step::Job(Job::Wait { flight, ms })));
             return;
         }
+        // The flight ends here: taken first, so that the session's replacement below does not
+        // end it as a renewal of a session that was.
+        let done = self.flight.take();
         let outcome = match result {
             Ok(session) => {
                 let token = session.access_token.clone();
@@ -237,10 +249,11 @@ impl Machine {
                 self.end(SignedOutReason::RefreshRejected);
                 Err(Error::login_required(LoginRequiredReason::RefreshRejected))
             }
-            Err(err) if response_was_accepted(&err) => {
-                // The provider answered 200 but the tokens failed validation: they are discarded
-                // (RFC 9700 §4.5.3.2), and the old refresh token has most likely been rotated
-                // away, so using it again would be a replay. The session ends here.
+            Err(err) if sent == Sent::Accepted || response_was_accepted(&err) => {
+                // The provider answered 2xx but the tokens failed their checks (or could not be
+                // checked): they are discarded (RFC 9700 §4.5.3.2), and the old refresh token has
+                // most likely been rotated away, so using it again would be a replay. The session
+                // ends here.
                 self.end(SignedOutReason::RefreshRejected);
                 Err(err)
             }
@@ -249,6 +262,7 @@ impl Machine {
                 Err(err)
             }
         };
+        self.flight = done;
         self.finish(outcome);
     }
 
@@ -266,17 +280,27 @@ impl Machine {
             return self.finish(Err(Error::login_required(LoginRequiredReason::LoggedOut)));
         }
         f.waiting = None;
+        f.answered = false;
         let job = Job::Exchange {
             flight,
             original: f.original.clone(),
         };
         let runner = f.runner;
-        self.outbox.push((runner, Step::Job(job)));
+        self.put((runner, Step::Job(job)));
+    }
+
+    /// The send of `flight` got a 2xx answer; its checks are still to come ([`Machine::sent`]).
+    pub(crate) fn answered(&mut self, flight: u64) {
+        if let Some(f) = self.flight.as_mut().filter(|f| f.id == flight) {
+            f.answered = f.waiting.is_none();
+        }
     }
 
     /// `caller` stopped waiting (its future was dropped before its answer). When it was running
     /// the flight's send, whether the provider got the refresh token is unknown: that counts as
-    /// an unknown outcome, and another waiting call takes over the flight, if any.
+    /// an unknown outcome, and another waiting call takes over the flight, if any. When the send
+    /// had its 2xx answer, the provider took the refresh token and the new tokens went with the
+    /// dropped call: the session ends (fail closed), the token is not sent again.
     pub(crate) fn gone(&mut self, caller: Caller) {
         self.outbox.retain(|(c, _)| *c != caller);
         let Some(f) = self.flight.as_mut() else {
@@ -287,6 +311,10 @@ impl Machine {
             return;
         }
         let (id, waiting) = (f.id, f.waiting);
+        if waiting.is_none() && f.answered {
+            let lost = Error::login_required(LoginRequiredReason::RefreshRejected);
+            return self.sent(id, Err(lost), Sent::Answered);
+        }
         let Some(&next) = f.callers.first() else {
             if waiting.is_none() && f.epoch == self.epoch {
                 self.note_unknown_outcome();
@@ -296,9 +324,7 @@ impl Machine {
         };
         f.runner = next;
         match waiting {
-            Some(ms) => self
-                .outbox
-                .push((next, Step::Job(Job::Wait { flight: id, ms }))),
+            Some(ms) => self.put((next, Step::Job(Job::Wait { flight: id, ms }))),
             None => {
                 let lost = Error::Transport(crate::core::Transport::Network);
                 self.sent(id, Err(lost), Sent::Unknown);
@@ -310,6 +336,17 @@ impl Machine {
     pub(crate) fn take(&mut self, caller: Caller) -> Option<Step> {
         let i = self.outbox.iter().position(|(c, _)| *c == caller)?;
         Some(self.outbox.remove(i).1)
+    }
+
+    /// Whether a call was given something since the last time (and clears it).
+    pub(crate) fn take_given(&mut self) -> bool {
+        std::mem::take(&mut self.given)
+    }
+
+    /// Gives `caller` its next step.
+    fn put(&mut self, (caller, step): (Caller, Step)) {
+        self.outbox.push((caller, step));
+        self.given = true;
     }
 
     /// Takes the events for the listeners, oldest first.
@@ -326,9 +363,12 @@ impl Machine {
         };
     }
 
-    /// Replaces the session (a login, a renewal) or clears it; a renewal in flight for the old
-    /// one will see it changed.
+    /// Replaces the session (a login, a renewal) or clears it. A renewal in flight for the old one
+    /// ends at once for the calls that joined it (`login_required`, `logged_out`): its result, when
+    /// it comes, is dropped, and a call for the new session starts its own renewal, which sends the
+    /// new session's refresh token, never the old one.
     pub(crate) fn replace(&mut self, session: Option<Session>) {
+        self.finish(Err(Error::login_required(LoginRequiredReason::LoggedOut)));
         self.epoch = self.epoch.wrapping_add(1);
         if session.is_some() {
             self.last_id_token = None;
@@ -386,7 +426,7 @@ impl Machine {
     }
 
     fn answer(&mut self, caller: Caller, result: Result<AccessToken, Error>) {
-        self.outbox.push((caller, Step::Answer(result)));
+        self.put((caller, Step::Answer(result)));
     }
 
     /// Ends the flight: every call that joined it gets `outcome`.
@@ -395,7 +435,7 @@ impl Machine {
             return;
         };
         for c in f.callers {
-            self.outbox.push((c, Step::Answer(outcome.clone())));
+            self.put((c, Step::Answer(outcome.clone())));
         }
     }
 

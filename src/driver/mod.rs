@@ -8,6 +8,7 @@
 mod dpop;
 mod events;
 mod flight;
+mod hub;
 mod keys;
 mod machine;
 mod platform;
@@ -18,9 +19,8 @@ pub use events::{AuthEvent, SignedOutReason};
 pub use keys::REFETCH_COOLDOWN_SECS;
 pub use platform::Platform;
 
-use std::cell::{Cell, Ref, RefCell};
+use std::cell::{Ref, RefCell};
 use std::rc::Rc;
-use std::task::{Poll, Waker};
 
 use crate::core::{
     AccessToken, AuthorizationRequest, CallbackParams, ClientConfig, Error, IdTokenClaims,
@@ -66,8 +66,6 @@ pub struct CallbackOutcome {
     pub signed_in: bool,
 }
 
-type Listener = Rc<dyn Fn(&AuthEvent)>;
-
 /// Builds an authorization request (interactive or silent) from the login's randomness.
 type BuildLogin = fn(
     &ClientConfig,
@@ -97,15 +95,10 @@ struct Inner<P: Platform> {
     platform: P,
     config: ClientConfig,
     metadata: ProviderMetadata,
-    /// The session and its renewal policy (sans-I/O); this driver runs its jobs.
-    machine: RefCell<Machine>,
-    /// Numbers the calls of `access_token` for the machine.
-    next_caller: Cell<u64>,
-    /// Calls waiting for the machine: woken after each of its steps.
-    wakers: RefCell<Vec<Waker>>,
+    /// The session and its renewal policy (sans-I/O), the calls waiting for it and the listeners;
+    /// this driver runs the machine's jobs.
+    hub: hub::Hub,
     keys: keys::KeyCache,
-    listeners: RefCell<Vec<(u64, Listener)>>,
-    next_listener: Cell<u64>,
     /// The session's DPoP key (with the `dpop` option), made at first use, dropped at logout.
     dpop_key: RefCell<Option<dpop::Key<P>>>,
     /// The last `DPoP-Nonce` of each of the provider's origins, from its own answers.
@@ -158,13 +151,9 @@ impl<P: Platform> Client<P> {
             inner: Rc::new(Inner {
                 platform,
                 config,
-                machine: RefCell::new(Machine::new(margin)),
+                hub: hub::Hub::new(margin),
                 metadata,
-                next_caller: Cell::new(0),
-                wakers: RefCell::new(Vec::new()),
                 keys: keys::KeyCache::new(),
-                listeners: RefCell::new(Vec::new()),
-                next_listener: Cell::new(1),
                 dpop_key: RefCell::new(None),
                 nonces: RefCell::new(Vec::new()),
                 api_nonces: RefCell::new(Vec::new()),
@@ -473,24 +462,16 @@ impl<P: Platform> Client<P> {
     ///   resend after an unknown outcome.
     pub async fn access_token(&self, force_refresh: bool) -> Result<AccessToken, Error> {
         let inner = &self.inner;
-        let caller = inner.next_caller.get();
-        inner.next_caller.set(caller.wrapping_add(1));
+        // Until its answer: if this future is dropped, the machine hears of it.
+        let call = inner.hub.call();
+        let caller = call.caller;
         let now = inner.platform.now();
         self.step(|m| m.ask(caller, force_refresh, now));
-        // Until the answer: if this future is dropped, the machine hears of it.
-        let call = Call {
-            client: self,
-            caller,
-        };
         loop {
             match call.next().await {
-                Step::Answer(result) => {
-                    // Answered: nothing to tell the machine.
-                    std::mem::forget(call);
-                    return result;
-                }
+                Step::Answer(result) => return result,
                 Step::Job(Job::Exchange { flight, original }) => {
-                    let (result, sent) = self.exchange_refresh(&original).await;
+                    let (result, sent) = self.exchange_refresh(flight, &original).await;
                     self.step(|m| m.sent(flight, result, sent));
                 }
                 Step::Job(Job::Wait { flight, ms }) => {
@@ -501,34 +482,24 @@ impl<P: Platform> Client<P> {
         }
     }
 
-    /// Runs `f` on the session machine, then [`Client::settle`].
+    /// Runs `f` on the session machine, then hands its events to the listeners and wakes the
+    /// calls waiting for it.
     fn step(&self, f: impl FnOnce(&mut Machine)) {
-        f(&mut self.inner.machine.borrow_mut());
-        self.settle();
-    }
-
-    /// Hands the machine's events to the listeners and wakes the calls waiting for it, outside the
-    /// machine's borrow (listeners read the session). One copy for every kind of step.
-    #[inline(never)]
-    fn settle(&self) {
-        let events = self.inner.machine.borrow_mut().take_events();
-        for event in &events {
-            self.emit(event);
-        }
-        let wakers = std::mem::take(&mut *self.inner.wakers.borrow_mut());
-        for w in wakers {
-            w.wake();
-        }
+        self.inner.hub.step(f);
     }
 
     /// The session, read-only.
     fn session(&self) -> Ref<'_, Option<Session>> {
-        Ref::map(self.inner.machine.borrow(), Machine::session)
+        Ref::map(self.inner.hub.machine.borrow(), Machine::session)
     }
 
     /// One refresh exchange (RFC 6749 §6) with `original`'s refresh token; also returns what it
     /// says about the refresh token, for the machine's retries.
-    async fn exchange_refresh(&self, original: &Session) -> (Result<Session, Error>, Sent) {
+    async fn exchange_refresh(
+        &self,
+        flight: u64,
+        original: &Session,
+    ) -> (Result<Session, Error>, Sent) {
         let inner = &self.inner;
         let Some(rt) = original.refresh_token.as_ref() else {
             return (
@@ -556,12 +527,17 @@ impl<P: Platform> Client<P> {
                 (Err(err), sent)
             }
             Ok(response) => {
-                let sent = if response.status == 429 || response.status >= 500 {
-                    Sent::Unused {
+                let sent = match response.status {
+                    429 | 500.. => Sent::Unused {
                         retry_after: response.retry_after,
+                    },
+                    200..=299 => {
+                        // Taken by the provider: if this call is dropped while it checks the
+                        // answer, the machine ends the session rather than send the token again.
+                        self.inner.hub.machine.borrow_mut().answered(flight);
+                        Sent::Accepted
                     }
-                } else {
-                    Sent::Answered
+                    _ => Sent::Answered,
                 };
                 (self.process_refresh(&response, original).await, sent)
             }
@@ -608,7 +584,7 @@ impl<P: Platform> Client<P> {
     /// network errors: the provider may have rotated it); only a call of the application
     /// ([`Client::access_token`]) sends that token again.
     pub async fn revalidate(&self) {
-        let held_back = self.inner.machine.borrow().held_back();
+        let held_back = self.inner.hub.machine.borrow().held_back();
         if held_back {
             return;
         }
@@ -621,7 +597,7 @@ impl<P: Platform> Client<P> {
     /// None when there is no session, no refresh token, or no known expiry. A driver timer can call
     /// [`Client::revalidate`] then; calling it early or twice is harmless.
     pub fn next_refresh_at(&self) -> Option<u64> {
-        self.inner.machine.borrow().next_refresh_at()
+        self.inner.hub.machine.borrow().next_refresh_at()
     }
 
     /// Seconds until a background renewal is due: one second past [`Client::next_refresh_at`], and
@@ -630,7 +606,7 @@ impl<P: Platform> Client<P> {
     /// to renew.
     pub fn renew_in_secs(&self) -> Option<u64> {
         let now = self.inner.platform.now();
-        self.inner.machine.borrow().renew_in_secs(now)
+        self.inner.hub.machine.borrow().renew_in_secs(now)
     }
 
     /// Until when (Unix seconds, inclusive) `token`, the access token [`Client::access_token`] just
@@ -695,7 +671,7 @@ impl<P: Platform> Client<P> {
     where
         P: 'static,
     {
-        let last = self.inner.machine.borrow_mut().take_last_id_token();
+        let last = self.inner.hub.machine.borrow_mut().take_last_id_token();
         let (id_token, refresh_token) = match &*self.session() {
             Some(s) => (s.id_token.clone().or(last), s.refresh_token.clone()),
             None => (last, None),
@@ -846,7 +822,7 @@ impl<P: Platform> Client<P> {
             }
         }
         let claims = userinfo_claims(&response, p.json(), &sub)?;
-        if let Some(s) = self.inner.machine.borrow_mut().session_mut() {
+        if let Some(s) = self.inner.hub.machine.borrow_mut().session_mut() {
             if s.claims.as_ref().is_some_and(|c| c.sub == sub) {
                 s.userinfo = Some(claims.clone());
             }
@@ -856,18 +832,12 @@ impl<P: Platform> Client<P> {
 
     /// Registers `listener` for session events; returns an id for [`Client::unsubscribe`].
     pub fn subscribe(&self, listener: impl Fn(&AuthEvent) + 'static) -> u64 {
-        let id = self.inner.next_listener.get();
-        self.inner.next_listener.set(id.wrapping_add(1));
-        self.inner
-            .listeners
-            .borrow_mut()
-            .push((id, Rc::new(listener)));
-        id
+        self.inner.hub.subscribe(Rc::new(listener))
     }
 
     /// Removes a listener registered with [`Client::subscribe`].
     pub fn unsubscribe(&self, id: u64) {
-        self.inner.listeners.borrow_mut().retain(|(i, _)| *i != id);
+        self.inner.hub.unsubscribe(id);
     }
 
     fn replace_session(&self, session: Option<Session>) {
@@ -879,50 +849,7 @@ impl<P: Platform> Client<P> {
     }
 
     fn emit(&self, event: &AuthEvent) {
-        self.inner.machine.borrow_mut().note_event(event);
-        // Clone the list first: a listener may subscribe or unsubscribe while we iterate.
-        let listeners: Vec<Listener> = self
-            .inner
-            .listeners
-            .borrow()
-            .iter()
-            .map(|(_, l)| Rc::clone(l))
-            .collect();
-        for l in listeners {
-            l(event);
-        }
-    }
-}
-
-/// One call of [`Client::access_token`] waiting for the session machine. Dropping it before its
-/// answer tells the machine, which hands a renewal this call was running to another waiting call.
-struct Call<'a, P: Platform> {
-    client: &'a Client<P>,
-    caller: machine::Caller,
-}
-
-impl<P: Platform> Call<'_, P> {
-    /// What the machine has for this call, once it has it.
-    async fn next(&self) -> Step {
-        std::future::poll_fn(|cx| {
-            let inner = &self.client.inner;
-            let step = inner.machine.borrow_mut().take(self.caller);
-            match step {
-                Some(step) => Poll::Ready(step),
-                None => {
-                    inner.wakers.borrow_mut().push(cx.waker().clone());
-                    Poll::Pending
-                }
-            }
-        })
-        .await
-    }
-}
-
-impl<P: Platform> Drop for Call<'_, P> {
-    fn drop(&mut self) {
-        let caller = self.caller;
-        self.client.step(|m| m.gone(caller));
+        self.inner.hub.emit(event);
     }
 }
 

@@ -202,6 +202,91 @@ fn a_result_after_a_logout_is_dropped_and_a_late_or_repeated_one_is_ignored() {
 }
 
 #[test]
+fn a_login_during_a_renewal_ends_the_old_renewal_and_the_new_session_renews_with_its_own_token() {
+    let mut m = signed_in(1000);
+    m.ask(1, true, 1000);
+    let old = exchange(&mut m, 1);
+    m.ask(2, true, 1000);
+    // A new login completes (another tab) while the old session's refresh request is out.
+    m.replace(Some(session("n", 1001, 300, true)));
+    assert_eq!(
+        answer(&mut m, 2),
+        Err("login_required".into()),
+        "told at once"
+    );
+    m.ask(3, true, 1001);
+    let new = match m.take(3) {
+        Some(Step::Job(Job::Exchange { flight, original })) => {
+            let rt = original
+                .refresh_token
+                .as_ref()
+                .map(|t| t.secret().to_owned());
+            assert_eq!(
+                rt.as_deref(),
+                Some("rt-n"),
+                "the new session's refresh token"
+            );
+            flight
+        }
+        other => panic!("expected an exchange, got {other:?}"),
+    };
+    assert_ne!(old, new);
+    // The old renewal's answer comes and is dropped; the new one's is kept.
+    m.sent(old, Ok(session("stale", 1002, 300, true)), Sent::Answered);
+    assert_eq!(answer(&mut m, 1), Err("login_required".into()));
+    assert_eq!(
+        m.session().as_ref().map(|s| s.access_token.secret()),
+        Some("at-n")
+    );
+    m.sent(new, Ok(session("n2", 1002, 300, true)), Sent::Answered);
+    assert_eq!(answer(&mut m, 3), Ok("at-n2".into()));
+}
+
+#[test]
+fn a_dropped_runner_after_a_2xx_answer_ends_the_session_and_sends_nothing_again() {
+    let mut m = signed_in(1000);
+    m.ask(1, true, 1000);
+    m.ask(2, true, 1000);
+    let flight = exchange(&mut m, 1);
+    // The provider answered 200 (and rotated the token); the call checking it is dropped.
+    m.answered(flight);
+    m.gone(1);
+    assert!(
+        m.session().is_none(),
+        "fail closed: the new tokens are gone"
+    );
+    assert_eq!(answer(&mut m, 2), Err("login_required".into()));
+    assert!(m.take(2).is_none(), "no resend of the rotated token");
+    assert_eq!(
+        m.take_events(),
+        vec![AuthEvent::SignedOut(SignedOutReason::RefreshRejected)]
+    );
+}
+
+#[test]
+fn d_a_2xx_answer_that_cannot_be_checked_ends_the_session() {
+    let mut m = signed_in(1000);
+    m.ask(1, true, 1000);
+    let flight = exchange(&mut m, 1);
+    let unchecked = Error::Platform(crate::core::Platform::CryptoUnavailable);
+    m.sent(flight, Err(unchecked), Sent::Accepted);
+    assert_eq!(answer(&mut m, 1), Err("crypto_unavailable".into()));
+    assert!(m.session().is_none());
+}
+
+#[test]
+fn a_call_that_joins_a_renewal_wakes_nobody() {
+    let mut m = signed_in(1000);
+    m.ask(1, true, 1000);
+    assert!(m.take_given(), "the runner gets its job");
+    m.ask(2, true, 1000);
+    assert!(!m.take_given(), "a call that joins gives nobody anything");
+    let flight = exchange(&mut m, 1);
+    m.sent(flight, Ok(session("b", 1001, 300, true)), Sent::Answered);
+    assert!(m.take_given());
+}
+
+#[test]
 fn a_dropped_runner_counts_as_an_unknown_outcome_and_a_waiting_call_takes_over() {
     let mut m = signed_in(1000);
     m.ask(1, true, 1000);
@@ -255,7 +340,10 @@ fn background_renewals_wait_longer_after_failures_in_a_row() {
 /// What the provider's answer to one send comes to, in the property tests.
 #[derive(Clone, Debug)]
 enum Outcome {
-    Renewed { ttl: u64, rotate: bool },
+    Renewed {
+        ttl: u64,
+        rotate: bool,
+    },
     Busy(Option<u64>),
     Offline,
     Lost,
@@ -263,6 +351,8 @@ enum Outcome {
     Invalid,
     ServerError,
     KeyLost,
+    /// A 2xx answer whose checks could not run.
+    Unchecked,
 }
 
 #[derive(Clone, Debug)]
@@ -271,10 +361,12 @@ enum Op {
         force: bool,
     },
     Advance(u64),
-    /// Runs the pending job (if any) with this outcome.
-    Resolve(Outcome),
+    /// Runs one of the jobs out (if any) with this outcome.
+    Resolve(usize, Outcome),
     /// A result that was already reported comes again.
     Repeat(usize),
+    /// The send of one of the jobs out gets a 2xx answer, still to be checked.
+    Answered(usize),
     /// A call stops waiting.
     Drop(usize),
     Logout,
@@ -291,6 +383,7 @@ fn outcome() -> impl Strategy<Value = Outcome> {
         1 => Just(Outcome::Invalid),
         1 => Just(Outcome::ServerError),
         1 => Just(Outcome::KeyLost),
+        1 => Just(Outcome::Unchecked),
     ]
 }
 
@@ -298,8 +391,9 @@ fn op() -> impl Strategy<Value = Op> {
     prop_oneof![
         4 => any::<bool>().prop_map(|force| Op::Ask { force }),
         2 => prop_oneof![0u64..60, 200u64..400, 1000u64..100_000].prop_map(Op::Advance),
-        5 => outcome().prop_map(Op::Resolve),
+        5 => (0usize..4, outcome()).prop_map(|(i, o)| Op::Resolve(i, o)),
         1 => (0usize..8).prop_map(Op::Repeat),
+        1 => (0usize..4).prop_map(Op::Answered),
         1 => (0usize..8).prop_map(Op::Drop),
         1 => Just(Op::Logout),
         1 => Just(Op::Login),
@@ -320,8 +414,12 @@ struct Harness {
     /// Calls that wait for an answer.
     waiting: Vec<Caller>,
     /// The job out, and whom it was handed to.
-    job: Option<(Caller, Job)>,
+    /// The jobs out, oldest first, and whom each was handed to. A renewal of a session that was
+    /// replaced may still have its job out while the new session's renewal has one.
+    jobs: Vec<(Caller, Job)>,
     reports: Vec<Report>,
+    /// Flights whose send got a 2xx answer (reported with `answered`).
+    answered: Vec<u64>,
     /// Expiry of every access token issued, by token.
     expiry: Vec<(String, u64)>,
     issued: u64,
@@ -339,8 +437,9 @@ impl Harness {
             now: 1000,
             next_caller: 0,
             waiting: Vec::new(),
-            job: None,
+            jobs: Vec::new(),
             reports: Vec::new(),
+            answered: Vec::new(),
             expiry: Vec::new(),
             issued: 0,
             sends: Vec::new(),
@@ -379,6 +478,10 @@ impl Harness {
                 Sent::Answered,
             ),
             Outcome::ServerError => (Err(oauth("temporarily_unavailable")), Sent::Answered),
+            Outcome::Unchecked => (
+                Err(Error::Platform(crate::core::Platform::CryptoUnavailable)),
+                Sent::Accepted,
+            ),
             Outcome::KeyLost => (
                 Err(Error::login_required(LoginRequiredReason::RefreshRejected)),
                 Sent::Answered,
@@ -417,7 +520,30 @@ impl Harness {
                     }
                 }
                 Step::Job(job) => {
-                    prop_assert!(self.job.is_none(), "one job out at a time: single flight");
+                    let flight_of = |j: &Job| match j {
+                        Job::Exchange { flight, .. } | Job::Wait { flight, .. } => *flight,
+                    };
+                    let id = flight_of(&job);
+                    prop_assert!(
+                        !self.jobs.iter().any(|(_, j)| flight_of(j) == id),
+                        "one job out per renewal: single flight"
+                    );
+                    let token = |j: &Job| match j {
+                        Job::Exchange { original, .. } => original
+                            .refresh_token
+                            .as_ref()
+                            .map(|t| t.secret().to_owned()),
+                        Job::Wait { .. } => None,
+                    };
+                    if let Some(rt) = token(&job) {
+                        prop_assert!(
+                            !self
+                                .jobs
+                                .iter()
+                                .any(|(_, j)| token(j).as_ref() == Some(&rt)),
+                            "a refresh token out in two sends at once"
+                        );
+                    }
                     if let Job::Exchange { flight, .. } = &job {
                         match self.sends.iter_mut().find(|(f, _)| f == flight) {
                             Some((_, n)) => *n += 1,
@@ -427,7 +553,7 @@ impl Harness {
                         prop_assert!(n <= Some(3), "at most two retries per renewal");
                         prop_assert!(self.m.session().is_some(), "nothing sent without a session");
                     }
-                    self.job = Some((caller, job));
+                    self.jobs.push((caller, job));
                 }
             }
         }
@@ -470,16 +596,20 @@ impl Harness {
                 }
             }
             Op::Advance(secs) => self.now += secs,
-            Op::Resolve(o) => {
-                if let Some((_, job)) = self.job.take() {
+            Op::Resolve(i, o) => {
+                if !self.jobs.is_empty() {
+                    let (_, job) = self.jobs.remove(i % self.jobs.len());
                     // The renewal is for the session in place (no logout or new login since).
-                    let current = self
-                        .m
-                        .flight
-                        .as_ref()
-                        .is_some_and(|f| f.epoch == self.m.epoch);
+                    let current = self.m.flight.as_ref().is_some_and(|f| {
+                        f.epoch == self.m.epoch
+                            && matches!(&job, Job::Exchange { flight, .. } if *flight == f.id)
+                    });
                     let report = match job {
-                        Job::Exchange { flight, .. } => Report::Sent(flight, o.clone()),
+                        Job::Exchange { flight, .. } => {
+                            // That send is over: a later send of the flight starts unanswered.
+                            self.answered.retain(|f| *f != flight);
+                            Report::Sent(flight, o.clone())
+                        }
                         Job::Wait { flight, ms } => {
                             self.now += ms / 1000;
                             Report::Waited(flight)
@@ -488,7 +618,10 @@ impl Harness {
                     self.report(&report);
                     if let Report::Sent(
                         _,
-                        Outcome::Rejected | Outcome::Invalid | Outcome::KeyLost,
+                        Outcome::Rejected
+                        | Outcome::Invalid
+                        | Outcome::KeyLost
+                        | Outcome::Unchecked,
                     ) = &report
                     {
                         if current && self.m.flight.is_none() {
@@ -523,14 +656,35 @@ impl Harness {
                     }
                 }
             }
+            Op::Answered(i) => {
+                if let Some((_, Job::Exchange { flight, .. })) =
+                    self.jobs.get(i % self.jobs.len().max(1))
+                {
+                    self.m.answered(*flight);
+                    self.answered.push(*flight);
+                }
+            }
             Op::Drop(i) => {
                 if !self.waiting.is_empty() {
                     let caller = self.waiting[*i % self.waiting.len()];
+                    // Dropping the call that checks a 2xx answer of the current renewal.
+                    let checking = self.jobs.iter().any(|(c, j)| {
+                        *c == caller
+                            && matches!(j, Job::Exchange { flight, .. }
+                            if self.answered.contains(flight)
+                                && self.m.flight.as_ref().is_some_and(|f| {
+                                    f.id == *flight && f.epoch == self.m.epoch
+                                }))
+                    });
                     self.waiting.retain(|c| *c != caller);
-                    if self.job.as_ref().is_some_and(|(c, _)| *c == caller) {
-                        self.job = None;
-                    }
+                    self.jobs.retain(|(c, _)| *c != caller);
                     self.m.gone(caller);
+                    if checking {
+                        prop_assert!(
+                            self.m.session().is_none(),
+                            "tokens lost after a 2xx: the session ends"
+                        );
+                    }
                 }
             }
             Op::Logout => self.m.end(SignedOutReason::LoggedOut),
@@ -547,16 +701,17 @@ impl Harness {
 
     /// Answers every remaining job with a renewal: every call still waiting gets its answer.
     fn settle(&mut self) -> Result<(), TestCaseError> {
-        for _ in 0..16 {
-            if self.job.is_none() {
+        for _ in 0..64 {
+            if self.jobs.is_empty() {
                 break;
             }
-            self.step(&Op::Resolve(Outcome::Renewed {
+            let renewed = Outcome::Renewed {
                 ttl: 300,
                 rotate: true,
-            }))?;
+            };
+            self.step(&Op::Resolve(0, renewed))?;
         }
-        prop_assert!(self.job.is_none(), "the jobs come to an end");
+        prop_assert!(self.jobs.is_empty(), "the jobs come to an end");
         prop_assert!(
             self.waiting.is_empty(),
             "every call is answered: {:?}",

@@ -64,7 +64,7 @@ fn f01_a_foreign_sub_is_refused_and_not_cached() {
 #[test]
 fn f03_without_a_refresh_token_a_refused_token_is_not_sent_again() {
     let (c, p) = signed_in();
-    if let Some(s) = c.inner.machine.borrow_mut().session_mut() {
+    if let Some(s) = c.inner.hub.machine.borrow_mut().session_mut() {
         s.refresh_token = None;
     }
     p.op.borrow_mut().next.push(Next::Respond(401, "{}".into()));
