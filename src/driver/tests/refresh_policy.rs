@@ -215,3 +215,65 @@ fn h08_offline_is_retried_as_before_and_does_not_count_as_unknown() {
     assert_eq!(block_on(c.access_token(true)).unwrap().secret(), "at-2");
     assert_eq!(p.refresh_tokens_sent(), ["rt-1"; 6]);
 }
+
+#[test]
+fn d_a_refresh_answered_200_that_cannot_be_checked_ends_the_session() {
+    let (c, p) = signed_in();
+    let log = events(&c);
+    // The provider rotates rt-1 and answers 200; the ID token cannot be checked (no WebCrypto).
+    p.crypto_down.set(true);
+    let err = block_on(c.access_token(true)).unwrap_err();
+    assert_eq!(err.code(), "crypto_unavailable");
+    assert!(
+        !c.is_authenticated(),
+        "fail closed: rt-1 was most likely rotated"
+    );
+    assert_eq!(
+        *log.borrow(),
+        vec![AuthEvent::SignedOut(SignedOutReason::RefreshRejected)]
+    );
+    p.crypto_down.set(false);
+    assert_eq!(code_of(block_on(c.access_token(true))), "login_required");
+    assert_eq!(p.refresh_tokens_sent(), ["rt-1"], "never sent again");
+}
+
+#[test]
+fn h02_a_call_dropped_while_it_checks_a_200_refresh_ends_the_session() {
+    use std::future::Future;
+    use std::task::{Context, Waker};
+    let (c, p) = signed_in();
+    let other = c.clone();
+    let mut first = Box::pin(c.access_token(true));
+    let mut second = Box::pin(other.access_token(true));
+    let mut cx = Context::from_waker(Waker::noop());
+    // Poll until the provider has answered the refresh (rotating rt-1), while the first call
+    // checks the answer.
+    let rotated = || p.op.borrow().used_refresh.len() == 1;
+    for _ in 0..8 {
+        assert!(first.as_mut().poll(&mut cx).is_pending());
+        assert!(second.as_mut().poll(&mut cx).is_pending());
+        if rotated() {
+            break;
+        }
+    }
+    assert!(rotated());
+    drop(first);
+    assert!(
+        !c.is_authenticated(),
+        "the new tokens went with the dropped call"
+    );
+    let err = loop {
+        if let std::task::Poll::Ready(r) = second.as_mut().poll(&mut cx) {
+            break r.unwrap_err();
+        }
+    };
+    assert_eq!(
+        (err.code(), err.detail()),
+        ("login_required", Some("refresh_rejected"))
+    );
+    assert_eq!(
+        p.refresh_tokens_sent(),
+        ["rt-1"],
+        "no resend of the rotated token"
+    );
+}

@@ -259,6 +259,8 @@ pub(crate) struct FakePlatform {
     pub(crate) op: Rc<RefCell<Provider>>,
     /// How many DPoP keys the platform has made.
     pub(crate) dpop_keys_made: Cell<u8>,
+    /// When set, digests and signature checks fail as without WebCrypto.
+    pub(crate) crypto_down: Cell<bool>,
 }
 
 impl FakePlatform {
@@ -272,6 +274,7 @@ impl FakePlatform {
             navigations: RefCell::new(Vec::new()),
             requests: Rc::new(RefCell::new(Vec::new())),
             dpop_keys_made: Cell::new(0),
+            crypto_down: Cell::new(false),
             op: Rc::new(RefCell::new(Provider {
                 at_ttl: 300,
                 rotate: true,
@@ -724,6 +727,9 @@ impl Platform for Rc<FakePlatform> {
     async fn digest(&self, sha: crate::core::Sha, data: &[u8]) -> Result<Vec<u8>, Error> {
         use sha2::Digest as _;
         Yield(false).await;
+        if self.crypto_down.get() {
+            return Err(Error::Platform(crate::core::Platform::CryptoUnavailable));
+        }
         Ok(match sha {
             crate::core::Sha::Sha256 => sha2::Sha256::digest(data).to_vec(),
             crate::core::Sha::Sha384 => sha2::Sha384::digest(data).to_vec(),
@@ -738,6 +744,9 @@ impl Platform for Rc<FakePlatform> {
         signature: &[u8],
     ) -> Result<bool, Error> {
         Yield(false).await;
+        if self.crypto_down.get() {
+            return Err(Error::Platform(crate::core::Platform::CryptoUnavailable));
+        }
         Ok(fake_signature(jwk, signing_input, signature.len()) == signature)
     }
     fn navigate(&self, url: &str) -> Result<(), Error> {
