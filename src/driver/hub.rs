@@ -118,7 +118,10 @@ impl Call<'_> {
                     Poll::Ready(step)
                 }
                 None => {
-                    self.hub.wakers.borrow_mut().push(cx.waker().clone());
+                    let mut wakers = self.hub.wakers.borrow_mut();
+                    if !wakers.iter().any(|w| w.will_wake(cx.waker())) {
+                        wakers.push(cx.waker().clone());
+                    }
                     Poll::Pending
                 }
             }

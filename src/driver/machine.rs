@@ -241,7 +241,7 @@ impl Machine {
         let outcome = match result {
             Ok(session) => {
                 let token = session.access_token.clone();
-                self.replace(Some(session));
+                self.set(Some(session), None);
                 self.events.push(AuthEvent::Refreshed);
                 Ok(token)
             }
@@ -367,8 +367,25 @@ impl Machine {
     /// ends at once for the calls that joined it (`login_required`, `logged_out`): its result, when
     /// it comes, is dropped, and a call for the new session starts its own renewal, which sends the
     /// new session's refresh token, never the old one.
+    ///
+    /// Answers already queued with a token of the session that was are turned into
+    /// `login_required`: after a logout, no call comes back with a token.
     pub(crate) fn replace(&mut self, session: Option<Session>) {
-        self.finish(Err(Error::login_required(LoginRequiredReason::LoggedOut)));
+        self.set(session, Some(LoginRequiredReason::LoggedOut));
+    }
+
+    /// [`Machine::replace`], with the reason given to the calls it ends; `None` for a renewal
+    /// (whose flight its caller took first), which leaves queued tokens alone.
+    fn set(&mut self, session: Option<Session>, ended: Option<LoginRequiredReason>) {
+        if let Some(reason) = ended {
+            let ended = || Step::Answer(Err(Error::login_required(reason)));
+            for (_, step) in &mut self.outbox {
+                if matches!(step, Step::Answer(Ok(_))) {
+                    *step = ended();
+                }
+            }
+            self.finish(Err(Error::login_required(reason)));
+        }
         self.epoch = self.epoch.wrapping_add(1);
         if session.is_some() {
             self.last_id_token = None;
@@ -379,15 +396,21 @@ impl Machine {
     /// Ends the session for `reason`: the tokens go, an ID token stays only as a later logout's
     /// hint (not after a logout), and listeners hear of it when there was a session.
     pub(crate) fn end(&mut self, reason: SignedOutReason) {
+        let why = match reason {
+            SignedOutReason::RefreshRejected => LoginRequiredReason::RefreshRejected,
+            SignedOutReason::Expired => LoginRequiredReason::Expired,
+            SignedOutReason::OtherTab => LoginRequiredReason::OtherTab,
+            _ => LoginRequiredReason::LoggedOut,
+        };
         let Some(old) = self.session.take() else {
-            return self.replace(None);
+            return self.set(None, Some(why));
         };
         if reason != SignedOutReason::LoggedOut {
             if let Some(t) = old.id_token {
                 self.last_id_token = Some(t);
             }
         }
-        self.replace(None);
+        self.set(None, Some(why));
         self.events.push(AuthEvent::SignedOut(reason));
     }
 
@@ -434,6 +457,11 @@ impl Machine {
         let Some(f) = self.flight.take() else {
             return;
         };
+        // A job of the flight still queued (a wait handed over) is not run any more.
+        self.outbox.retain(|(_, step)| match step {
+            Step::Job(Job::Exchange { flight, .. } | Job::Wait { flight, .. }) => *flight != f.id,
+            Step::Answer(_) => true,
+        });
         for c in f.callers {
             self.put((c, Step::Answer(outcome.clone())));
         }
@@ -454,13 +482,15 @@ fn no_session() -> Error {
     Error::login_required(LoginRequiredReason::NoSession)
 }
 
-/// True for failures of a 200 token response's content (as opposed to an HTTP or transport failure).
+/// True for failures of a 200 token response's content (as opposed to an HTTP or transport failure),
+/// and for a body too large to read, whose status is not known (a 2xx most likely rotated the token).
 fn response_was_accepted(err: &Error) -> bool {
     use crate::core::InvalidResponse as I;
     matches!(
         err,
         Error::InvalidResponse(
             I::IdToken(_)
+                | I::BodyTooLarge
                 | I::InvalidTokenResponse { .. }
                 | I::UnsupportedTokenType
                 | I::TokenTypeDowngrade

@@ -287,6 +287,55 @@ fn a_call_that_joins_a_renewal_wakes_nobody() {
 }
 
 #[test]
+fn a_logout_turns_tokens_not_yet_taken_into_login_required() {
+    let mut m = signed_in(1000);
+    m.ask(1, true, 1000);
+    m.ask(2, true, 1000);
+    let flight = exchange(&mut m, 1);
+    m.sent(flight, Ok(session("b", 1001, 300, true)), Sent::Answered);
+    assert_eq!(answer(&mut m, 1), Ok("at-b".into()));
+    // Another tab logs out before call 2 takes its answer.
+    m.end(SignedOutReason::LoggedOut);
+    assert_eq!(answer(&mut m, 2), Err("login_required".into()));
+}
+
+#[test]
+fn a_wait_handed_over_is_dropped_when_its_renewal_ends() {
+    let mut m = signed_in(1000);
+    m.ask(1, true, 1000);
+    m.ask(2, true, 1000);
+    let flight = exchange(&mut m, 1);
+    m.sent(
+        flight,
+        Err(Error::Transport(Transport::Offline)),
+        Sent::Unused {
+            retry_after: Some(30),
+        },
+    );
+    let _ = wait(&mut m, 1);
+    m.gone(1);
+    // Call 2 has the wait now; a logout comes first.
+    m.end(SignedOutReason::LoggedOut);
+    assert_eq!(
+        answer(&mut m, 2),
+        Err("login_required".into()),
+        "no 30 s wait first"
+    );
+    assert!(m.take(2).is_none());
+}
+
+#[test]
+fn d_a_refresh_answer_too_large_to_read_ends_the_session() {
+    let mut m = signed_in(1000);
+    m.ask(1, true, 1000);
+    let flight = exchange(&mut m, 1);
+    let big = crate::core::InvalidResponse::BodyTooLarge.into();
+    m.sent(flight, Err(big), Sent::Answered);
+    assert_eq!(answer(&mut m, 1), Err("body_too_large".into()));
+    assert!(m.session().is_none());
+}
+
+#[test]
 fn a_dropped_runner_counts_as_an_unknown_outcome_and_a_waiting_call_takes_over() {
     let mut m = signed_in(1000);
     m.ask(1, true, 1000);

@@ -277,3 +277,35 @@ fn h02_a_call_dropped_while_it_checks_a_200_refresh_ends_the_session() {
         "no resend of the rotated token"
     );
 }
+
+#[test]
+fn g01_calls_waiting_for_a_renewal_are_woken_by_it() {
+    use std::future::Future;
+    use std::pin::Pin;
+    type Token = Result<crate::core::AccessToken, Error>;
+    let (c, p) = signed_in();
+    p.advance(301);
+    // The first send meets a 503 and a wait: the waiting calls are woken when it ends.
+    p.op.borrow_mut().next.push(Next::RetryAfter(503, 1));
+    let calls: Vec<Pin<Box<dyn Future<Output = Token> + '_>>> = (0..20)
+        .map(|_| Box::pin(c.access_token(false)) as _)
+        .collect();
+    let tokens: Vec<String> = run_woken(calls)
+        .into_iter()
+        .map(|r| r.unwrap().secret().to_owned())
+        .collect();
+    assert!(tokens.iter().all(|t| *t == tokens[0]), "{tokens:?}");
+    assert_eq!(p.refresh_tokens_sent(), ["rt-1", "rt-1"]);
+    // And a logout among waiting calls wakes them with its answer.
+    p.advance(301);
+    p.op.borrow_mut().next.push(Next::RetryAfter(503, 1));
+    let mut calls: Vec<Pin<Box<dyn Future<Output = String> + '_>>> = (0..5)
+        .map(|_| Box::pin(async { code_of(c.access_token(false).await).to_owned() }) as _)
+        .collect();
+    calls.push(Box::pin(async {
+        let _ = c.logout_url().await;
+        String::from("logout")
+    }));
+    let out = run_woken(calls);
+    assert!(out[..5].iter().all(|o| o == "login_required"), "{out:?}");
+}

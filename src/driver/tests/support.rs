@@ -52,17 +52,59 @@ pub(crate) fn block_on<T>(f: impl Future<Output = T>) -> T {
     join_all(vec![Box::pin(f)]).pop().expect("one output")
 }
 
-/// Returns Pending once, so that concurrent callers interleave like they would on the event loop.
+/// Returns Pending once (and asks to be polled again), so that concurrent callers interleave like
+/// they would on the event loop.
 struct Yield(bool);
 impl Future for Yield {
     type Output = ();
-    fn poll(mut self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<()> {
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
         if self.0 {
             Poll::Ready(())
         } else {
             self.0 = true;
+            cx.waker().wake_by_ref();
             Poll::Pending
         }
+    }
+}
+
+/// Like [`join_all`], but polls a future only after its waker was called, as a browser's event
+/// loop does; panics when futures are left that nothing will wake (a lost wake-up).
+pub(crate) fn run_woken<T>(futures: Vec<Pin<Box<dyn Future<Output = T> + '_>>>) -> Vec<T> {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::task::Wake;
+    struct Flag(AtomicBool);
+    impl Wake for Flag {
+        fn wake(self: Arc<Self>) {
+            self.0.store(true, Ordering::SeqCst);
+        }
+    }
+    let flags: Vec<Arc<Flag>> = futures
+        .iter()
+        .map(|_| Arc::new(Flag(AtomicBool::new(true))))
+        .collect();
+    let mut futures: Vec<Option<Pin<Box<dyn Future<Output = T> + '_>>>> =
+        futures.into_iter().map(Some).collect();
+    let mut out: Vec<Option<T>> = futures.iter().map(|_| None).collect();
+    loop {
+        let mut polled = false;
+        for (i, slot) in futures.iter_mut().enumerate() {
+            let Some(f) = slot else { continue };
+            if !flags[i].0.swap(false, Ordering::SeqCst) {
+                continue;
+            }
+            polled = true;
+            let waker = Waker::from(Arc::clone(&flags[i]));
+            if let Poll::Ready(v) = f.as_mut().poll(&mut Context::from_waker(&waker)) {
+                out[i] = Some(v);
+                *slot = None;
+            }
+        }
+        if futures.iter().all(Option::is_none) {
+            return out.into_iter().map(|v| v.expect("completed")).collect();
+        }
+        assert!(polled, "futures wait and nothing will wake them");
     }
 }
 
