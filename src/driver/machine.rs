@@ -83,10 +83,11 @@ fn failure_floor_secs(failures: u32) -> u64 {
 
 /// The renewal in flight.
 #[derive(Debug)]
+///
+/// It always renews the session in place: replacing or ending the session ends it
+/// ([`Machine::replace`]), and its result, when it comes, no longer matches a flight.
 struct Flight {
     id: u64,
-    /// The session it renews: when the session changes, its result is dropped.
-    epoch: u64,
     /// The session as it was when the renewal started (its refresh token is the one sent).
     original: Box<Session>,
     /// Attempts made after the first one.
@@ -109,8 +110,6 @@ pub(crate) struct Machine {
     /// The configured renewal margin, in seconds.
     margin: u64,
     session: Option<Session>,
-    /// Bumped whenever the session is replaced or cleared, so a late result cannot resurrect it.
-    epoch: u64,
     /// The ID token of a session that ended without a logout (expired, refresh rejected), kept only
     /// as the `id_token_hint` of a later logout: some providers (Okta) refuse a logout without one.
     last_id_token: Option<IdToken>,
@@ -133,7 +132,6 @@ impl Machine {
         Machine {
             margin,
             session: None,
-            epoch: 0,
             last_id_token: None,
             flight: None,
             flights: 0,
@@ -182,7 +180,6 @@ impl Machine {
         let original = Box::new(s.clone());
         self.flight = Some(Flight {
             id,
-            epoch: self.epoch,
             original: original.clone(),
             attempt: 0,
             last: false,
@@ -208,10 +205,6 @@ impl Machine {
         };
         if f.id != flight || f.waiting.is_some() {
             return;
-        }
-        if f.epoch != self.epoch {
-            // Logged out (or signed in anew) while the request was in flight: drop the result.
-            return self.finish(Err(Error::login_required(LoginRequiredReason::LoggedOut)));
         }
         let (attempt, last) = (f.attempt, f.last);
         let mut resend_last = false;
@@ -266,18 +259,14 @@ impl Machine {
         self.finish(outcome);
     }
 
-    /// The wait of `flight` is over: its runner sends again, unless the session changed meanwhile
-    /// (then the refresh token is not sent again). Ignored unless `flight` is waiting.
+    /// The wait of `flight` is over: its runner sends again. Ignored unless `flight` is waiting
+    /// (a logout during the wait ended it: the refresh token is not sent again).
     pub(crate) fn waited(&mut self, flight: u64) {
-        let epoch = self.epoch;
         let Some(f) = self.flight.as_mut() else {
             return;
         };
         if f.id != flight || f.waiting.is_none() {
             return;
-        }
-        if f.epoch != epoch {
-            return self.finish(Err(Error::login_required(LoginRequiredReason::LoggedOut)));
         }
         f.waiting = None;
         f.answered = false;
@@ -316,7 +305,7 @@ impl Machine {
             return self.sent(id, Err(lost), Sent::Answered);
         }
         let Some(&next) = f.callers.first() else {
-            if waiting.is_none() && f.epoch == self.epoch {
+            if waiting.is_none() {
                 self.note_unknown_outcome();
             }
             self.flight = None;
@@ -386,7 +375,6 @@ impl Machine {
             }
             self.finish(Err(Error::login_required(reason)));
         }
-        self.epoch = self.epoch.wrapping_add(1);
         if session.is_some() {
             self.last_id_token = None;
         }

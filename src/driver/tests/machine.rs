@@ -649,10 +649,9 @@ impl Harness {
                 if !self.jobs.is_empty() {
                     let (_, job) = self.jobs.remove(i % self.jobs.len());
                     // The renewal is for the session in place (no logout or new login since).
-                    let current = self.m.flight.as_ref().is_some_and(|f| {
-                        f.epoch == self.m.epoch
-                            && matches!(&job, Job::Exchange { flight, .. } if *flight == f.id)
-                    });
+                    let current = self.m.flight.as_ref().is_some_and(
+                        |f| matches!(&job, Job::Exchange { flight, .. } if *flight == f.id),
+                    );
                     let report = match job {
                         Job::Exchange { flight, .. } => {
                             // That send is over: a later send of the flight starts unanswered.
@@ -722,7 +721,7 @@ impl Harness {
                             && matches!(j, Job::Exchange { flight, .. }
                             if self.answered.contains(flight)
                                 && self.m.flight.as_ref().is_some_and(|f| {
-                                    f.id == *flight && f.epoch == self.m.epoch
+                                    f.id == *flight
                                 }))
                     });
                     self.waiting.retain(|c| *c != caller);
