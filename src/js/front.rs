@@ -4,11 +4,11 @@
 //! serves every tab of the app. So the page that makes a call hands over the transaction records it
 //! took out of its own `sessionStorage` for that call, and the engine answers with what to write back
 //! and where to navigate. The driver reaches these through [`EnginePlatform`], whose storage and
-//! navigation act on the [`Front`] of the call being handled. The driver makes nearly every such
-//! storage call synchronously within the call (before its first `await`; see `Client::logout_url`),
-//! which is what lets one slot serve every call in turn; a call whose storage work goes on after an
-//! `await` (a login, whose record goes again when its push fails) runs in [`in_front`], which puts its
-//! front in the slot for each poll.
+//! navigation act on the [`Front`] of the call being handled. One slot serves every call in turn:
+//! each call of the engine runs in [`in_front`], which puts its front in the slot for each poll, so
+//! storage work after an `await` (a login, whose record goes again when its push fails) acts on
+//! its own page too; the few calls that do their storage work outside a future (the start of a
+//! logout, see `Client::logout_url`) run in [`with_front`].
 
 use std::cell::RefCell;
 use std::future::Future;
