@@ -285,18 +285,32 @@ impl Machine {
         }
     }
 
-    /// `caller` stopped waiting (its future was dropped before its answer). When it was running
-    /// the flight's send, whether the provider got the refresh token is unknown: that counts as
+    /// `caller` stopped waiting (its future was dropped before its answer). When a job of the
+    /// flight was handed to it and not taken yet, nothing was sent: another waiting call takes the
+    /// job over. When it was running the flight's send, whether the provider got the refresh token is unknown: that counts as
     /// an unknown outcome, and another waiting call takes over the flight, if any. When the send
     /// had its 2xx answer, the provider took the refresh token and the new tokens went with the
     /// dropped call: the session ends (fail closed), the token is not sent again.
     pub(crate) fn gone(&mut self, caller: Caller) {
-        self.outbox.retain(|(c, _)| *c != caller);
+        // A call has one step queued at most.
+        let queued = self.take(caller).filter(|step| matches!(step, Step::Job(_)));
         let Some(f) = self.flight.as_mut() else {
             return;
         };
         f.callers.retain(|c| *c != caller);
         if f.runner != caller {
+            return;
+        }
+        if let Some(job) = queued {
+            // Its job was never taken, so nothing was sent: the next waiting call takes it as it
+            // is, or the renewal ends with nobody left to run it.
+            match f.callers.first() {
+                Some(&next) => {
+                    f.runner = next;
+                    self.put((next, job));
+                }
+                None => self.flight = None,
+            }
             return;
         }
         let (id, waiting) = (f.id, f.waiting);
@@ -352,19 +366,32 @@ impl Machine {
         };
     }
 
-    /// Replaces the session (a login, a renewal) or clears it. A renewal in flight for the old one
-    /// ends at once for the calls that joined it (`login_required`, `logged_out`): its result, when
-    /// it comes, is dropped, and a call for the new session starts its own renewal, which sends the
-    /// new session's refresh token, never the old one.
+    /// Puts a new session in place (a login, here or in another tab) at `now`. A renewal in flight
+    /// for the old one ends at once: its result, when it comes, is dropped, and a renewal of the new
+    /// session sends the new session's refresh token, never the old one.
     ///
-    /// Answers already queued with a token of the session that was are turned into
-    /// `login_required`: after a logout, no call comes back with a token.
-    pub(crate) fn replace(&mut self, session: Option<Session>) {
-        self.set(session, Some(LoginRequiredReason::LoggedOut));
+    /// The calls that joined that renewal, and those whose token of the old session is not taken
+    /// yet, are asked again of the new session: they get its token (or join its renewal), not an
+    /// error that would send the user to a login that has just happened.
+    #[inline(never)]
+    pub(crate) fn replace(&mut self, session: Session, now: u64) {
+        let mut again = self.end_flight().map_or_else(Vec::new, |f| f.callers);
+        for (c, step) in std::mem::take(&mut self.outbox) {
+            match step {
+                Step::Answer(Ok(_)) => again.push(c),
+                step => self.outbox.push((c, step)),
+            }
+        }
+        self.set(Some(session), None);
+        for caller in again {
+            self.ask(caller, false, now);
+        }
     }
 
-    /// [`Machine::replace`], with the reason given to the calls it ends; `None` for a renewal
-    /// (whose flight its caller took first), which leaves queued tokens alone.
+    /// Sets the session. With `ended`, the session ends for that reason: the calls of its renewal
+    /// and those whose token is not taken yet get `login_required` (after a logout, no call comes
+    /// back with a token). `None` for a renewal (whose flight its caller took first) or a login
+    /// ([`Machine::replace`], which asked its calls again), which leave queued tokens alone.
     fn set(&mut self, session: Option<Session>, ended: Option<LoginRequiredReason>) {
         if let Some(reason) = ended {
             let ended = || Step::Answer(Err(Error::login_required(reason)));
@@ -442,17 +469,23 @@ impl Machine {
 
     /// Ends the flight: every call that joined it gets `outcome`.
     fn finish(&mut self, outcome: Result<AccessToken, Error>) {
-        let Some(f) = self.flight.take() else {
+        let Some(f) = self.end_flight() else {
             return;
         };
-        // A job of the flight still queued (a wait handed over) is not run any more.
+        for c in f.callers {
+            self.put((c, Step::Answer(outcome.clone())));
+        }
+    }
+
+    /// Takes the flight, if any, and drops its jobs still queued (a wait handed over is not run
+    /// any more).
+    fn end_flight(&mut self) -> Option<Flight> {
+        let f = self.flight.take()?;
         self.outbox.retain(|(_, step)| match step {
             Step::Job(Job::Exchange { flight, .. } | Job::Wait { flight, .. }) => *flight != f.id,
             Step::Answer(_) => true,
         });
-        for c in f.callers {
-            self.put((c, Step::Answer(outcome.clone())));
-        }
+        Some(f)
     }
 
     /// Counts a send of the session's refresh token whose outcome is unknown; returns how many it

@@ -389,7 +389,7 @@ impl<P: Platform> Client<P> {
         } else {
             None
         };
-        self.replace_session(Some(Session::new(tokens, claims, received)));
+        self.replace_session(Session::new(tokens, claims, received), received);
         if key.is_some() {
             // The session's tokens are bound to the key of this exchange: it stays the session's
             // key even if a logout dropped it meanwhile.
@@ -840,8 +840,9 @@ impl<P: Platform> Client<P> {
         self.inner.hub.unsubscribe(id);
     }
 
-    fn replace_session(&self, session: Option<Session>) {
-        self.step(|m| m.replace(session));
+    /// Puts a new session in place; `now` is when its tokens were received.
+    fn replace_session(&self, session: Session, now: u64) {
+        self.step(|m| m.replace(session, now));
     }
 
     fn end_session(&self, reason: SignedOutReason) {

@@ -26,7 +26,7 @@ fn session(name: &str, now: u64, ttl: u64, refresh: bool) -> Session {
 
 fn signed_in(now: u64) -> Machine {
     let mut m = Machine::new(MARGIN);
-    m.replace(Some(session("a", now, 300, true)));
+    m.replace(session("a", now, 300, true), now);
     m
 }
 
@@ -202,18 +202,24 @@ fn a_result_after_a_logout_is_dropped_and_a_late_or_repeated_one_is_ignored() {
 }
 
 #[test]
-fn a_login_during_a_renewal_ends_the_old_renewal_and_the_new_session_renews_with_its_own_token() {
+fn a_login_during_a_renewal_ends_it_and_its_calls_get_the_new_sessions_token() {
     let mut m = signed_in(1000);
     m.ask(1, true, 1000);
     let old = exchange(&mut m, 1);
     m.ask(2, true, 1000);
-    // A new login completes (another tab) while the old session's refresh request is out.
-    m.replace(Some(session("n", 1001, 300, true)));
+    // A new login completes (another tab) while the old session's refresh request is out: the
+    // calls of the old renewal are asked again of the new session, whose token is fresh.
+    m.replace(session("n", 1001, 300, true), 1001);
+    assert_eq!(answer(&mut m, 2), Ok("at-n".into()), "told at once");
+    assert_eq!(answer(&mut m, 1), Ok("at-n".into()), "the runner too");
+    // The old renewal's answer comes and is dropped.
+    m.sent(old, Ok(session("stale", 1002, 300, true)), Sent::Answered);
     assert_eq!(
-        answer(&mut m, 2),
-        Err("login_required".into()),
-        "told at once"
+        m.session().as_ref().map(|s| s.access_token.secret()),
+        Some("at-n")
     );
+    assert!(m.take(1).is_none(), "nothing more for the runner");
+    // A renewal of the new session sends the new session's refresh token, never the old one.
     m.ask(3, true, 1001);
     let new = match m.take(3) {
         Some(Step::Job(Job::Exchange { flight, original })) => {
@@ -231,15 +237,57 @@ fn a_login_during_a_renewal_ends_the_old_renewal_and_the_new_session_renews_with
         other => panic!("expected an exchange, got {other:?}"),
     };
     assert_ne!(old, new);
-    // The old renewal's answer comes and is dropped; the new one's is kept.
-    m.sent(old, Ok(session("stale", 1002, 300, true)), Sent::Answered);
-    assert_eq!(answer(&mut m, 1), Err("login_required".into()));
-    assert_eq!(
-        m.session().as_ref().map(|s| s.access_token.secret()),
-        Some("at-n")
-    );
     m.sent(new, Ok(session("n2", 1002, 300, true)), Sent::Answered);
     assert_eq!(answer(&mut m, 3), Ok("at-n2".into()));
+}
+
+#[test]
+fn calls_of_a_renewal_cut_short_by_a_login_join_the_new_sessions_renewal_when_it_needs_one() {
+    let mut m = signed_in(1000);
+    m.ask(1, true, 1000);
+    let old = exchange(&mut m, 1);
+    m.ask(2, true, 1000);
+    // The new session's token is already inside the renewal margin when it is put in place.
+    m.replace(session("n", 1001, 300, true), 1300);
+    let new = match m.take(1) {
+        Some(Step::Job(Job::Exchange { flight, original })) => {
+            assert_eq!(
+                original.refresh_token.as_ref().map(|t| t.secret()),
+                Some("rt-n")
+            );
+            flight
+        }
+        other => panic!("expected an exchange for the new session, got {other:?}"),
+    };
+    assert_ne!(old, new);
+    assert!(m.take(2).is_none(), "call 2 joined the new renewal");
+    m.sent(new, Ok(session("n2", 1002, 300, true)), Sent::Answered);
+    assert_eq!(answer(&mut m, 1), Ok("at-n2".into()));
+    assert_eq!(answer(&mut m, 2), Ok("at-n2".into()));
+}
+
+#[test]
+fn a_call_dropped_before_it_took_its_job_hands_it_over_and_counts_no_send() {
+    let mut m = signed_in(1000);
+    m.ask(1, true, 1000);
+    m.ask(2, true, 1000);
+    // Call 1 is dropped before it took the job the machine handed it: nothing was sent.
+    m.gone(1);
+    let flight = exchange(&mut m, 2);
+    assert_eq!(
+        m.session().as_ref().map(|s| s.unknown_outcomes),
+        Some(0),
+        "no unknown outcome counted"
+    );
+    m.sent(flight, Ok(session("b", 1001, 300, true)), Sent::Answered);
+    assert_eq!(answer(&mut m, 2), Ok("at-b".into()));
+    // Alone, its renewal ends without a send and the next call starts one afresh.
+    m.ask(3, true, 1001);
+    m.gone(3);
+    assert!(m.flight.is_none(), "no renewal left without a call");
+    assert_eq!(m.session().as_ref().map(|s| s.unknown_outcomes), Some(0));
+    m.ask(4, true, 1001);
+    exchange(&mut m, 4);
 }
 
 #[test]
@@ -355,7 +403,7 @@ fn a_dropped_runner_counts_as_an_unknown_outcome_and_a_waiting_call_takes_over()
 #[test]
 fn an_expired_token_without_refresh_token_ends_the_session() {
     let mut m = Machine::new(MARGIN);
-    m.replace(Some(session("a", 1000, 300, false)));
+    m.replace(session("a", 1000, 300, false), 1000);
     m.ask(1, false, 1290);
     assert_eq!(
         answer(&mut m, 1),
@@ -477,6 +525,8 @@ struct Harness {
     /// The flight each waiting call joined, and the outcome of each flight's calls.
     joined: Vec<(Caller, Option<u64>)>,
     outcomes: Vec<(u64, Result<String, String>)>,
+    /// The answers collected after the last step.
+    answers: Vec<Result<String, String>>,
 }
 
 impl Harness {
@@ -494,9 +544,10 @@ impl Harness {
             sends: Vec::new(),
             joined: Vec::new(),
             outcomes: Vec::new(),
+            answers: Vec::new(),
         };
         let s = h.issue(300, true);
-        h.m.replace(Some(s));
+        h.m.replace(s, 1000);
         h
     }
 
@@ -540,6 +591,10 @@ impl Harness {
 
     /// Collects what the machine has for every waiting call, checking it.
     fn collect(&mut self) -> Result<(), TestCaseError> {
+        for (caller, _) in &self.m.outbox {
+            let queued = self.m.outbox.iter().filter(|(c, _)| c == caller).count();
+            prop_assert!(queued == 1, "one step queued per call at most (`gone` relies on it)");
+        }
         for caller in self.waiting.clone() {
             let Some(step) = self.m.take(caller) else {
                 continue;
@@ -558,6 +613,7 @@ impl Harness {
                         .map(|t| t.secret().to_owned())
                         .map_err(|e| e.code().to_owned());
                     self.waiting.retain(|c| *c != caller);
+                    self.answers.push(r.clone());
                     if let Some((_, Some(flight))) = self.joined.iter().find(|(c, _)| *c == caller)
                     {
                         match self.outcomes.iter().find(|(f, _)| f == flight) {
@@ -738,11 +794,19 @@ impl Harness {
             Op::Logout => self.m.end(SignedOutReason::LoggedOut),
             Op::Login => {
                 let s = self.issue(300, true);
-                self.m.replace(Some(s));
+                self.m.replace(s, self.now);
             }
         }
         let _ = self.m.take_events();
+        self.answers.clear();
         self.collect()?;
+        if let Op::Login = op {
+            prop_assert!(
+                self.answers.iter().all(Result::is_ok),
+                "a login gives the calls it cuts short the new session's token: {:?}",
+                self.answers
+            );
+        }
         let _ = (self.m.renew_in_secs(self.now), self.m.held_back());
         Ok(())
     }

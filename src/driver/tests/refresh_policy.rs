@@ -309,3 +309,42 @@ fn g01_calls_waiting_for_a_renewal_are_woken_by_it() {
     let out = run_woken(calls);
     assert!(out[..5].iter().all(|o| o == "login_required"), "{out:?}");
 }
+
+#[test]
+fn a_login_during_a_renewal_gives_its_waiting_calls_the_new_sessions_token() {
+    use std::future::Future;
+    use std::task::{Context, Poll, Waker};
+    let (c, p) = signed_in();
+    p.advance(301);
+    // The renewal meets a 503 and waits before its retry...
+    p.op.borrow_mut().next.push(Next::RetryAfter(503, 1));
+    let mut calls: Vec<_> = (0..3).map(|_| Box::pin(c.access_token(false))).collect();
+    let mut cx = Context::from_waker(Waker::noop());
+    for _ in 0..8 {
+        for call in &mut calls {
+            assert!(call.as_mut().poll(&mut cx).is_pending());
+        }
+        if p.slept.get() > 0 {
+            break;
+        }
+    }
+    assert!(p.slept.get() > 0, "the renewal waits before its retry");
+    assert_eq!(p.refresh_tokens_sent(), ["rt-1"]);
+    // ...while the user signs in again (in another page of the same engine).
+    block_on(c.login(&crate::driver::LoginOptions::return_to("/home"))).expect("login");
+    block_on(c.handle_callback(&callback_for(&p), &[])).expect("callback");
+    let new = p.op.borrow().live_access.clone().expect("issued");
+    for call in &mut calls {
+        let token = loop {
+            if let Poll::Ready(r) = call.as_mut().poll(&mut cx) {
+                break r.expect("the new session's token, not login_required");
+            }
+        };
+        assert_eq!(token.secret(), new);
+    }
+    assert_eq!(
+        p.refresh_tokens_sent(),
+        ["rt-1"],
+        "the old renewal is not retried after the login"
+    );
+}
