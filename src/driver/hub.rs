@@ -44,10 +44,11 @@ impl Hub {
         }
     }
 
-    /// Runs `f` on the session machine, then [`Hub::settle`].
-    pub(crate) fn step(&self, f: impl FnOnce(&mut Machine)) {
-        f(&mut self.machine.borrow_mut());
+    /// Runs `f` on the session machine, then [`Hub::settle`]; returns what `f` returned.
+    pub(crate) fn step<R>(&self, f: impl FnOnce(&mut Machine) -> R) -> R {
+        let r = f(&mut self.machine.borrow_mut());
         self.settle();
+        r
     }
 
     /// Hands the machine's events to the listeners and, when it gave a call something, wakes the

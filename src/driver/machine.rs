@@ -17,7 +17,7 @@
 
 use super::events::{AuthEvent, SignedOutReason};
 use super::session::Session;
-use crate::core::{AccessToken, Error, IdToken, LoginRequiredReason, OAuthError};
+use crate::core::{AccessToken, Error, IdToken, LoginRequiredReason, OAuthError, RefreshToken};
 
 /// One call of [`super::Client::access_token`], by the number the driver gave it.
 pub(crate) type Caller = u64;
@@ -293,7 +293,9 @@ impl Machine {
     /// dropped call: the session ends (fail closed), the token is not sent again.
     pub(crate) fn gone(&mut self, caller: Caller) {
         // A call has one step queued at most.
-        let queued = self.take(caller).filter(|step| matches!(step, Step::Job(_)));
+        let queued = self
+            .take(caller)
+            .filter(|step| matches!(step, Step::Job(_)));
         let Some(f) = self.flight.as_mut() else {
             return;
         };
@@ -429,9 +431,18 @@ impl Machine {
         self.events.push(AuthEvent::SignedOut(reason));
     }
 
-    /// Takes the ID token of the last session that ended without a logout.
-    pub(crate) fn take_last_id_token(&mut self) -> Option<IdToken> {
-        self.last_id_token.take()
+    /// A logout: ends the session (its tokens go from memory first, J01) and returns what the rest
+    /// of the logout sequence needs, taken out of the machine: the ID token to send as the
+    /// provider's `id_token_hint` (the session's, or the last one of a session that ended without a
+    /// logout) and the refresh token to revoke. A second logout gets neither.
+    pub(crate) fn logout(&mut self) -> (Option<IdToken>, Option<RefreshToken>) {
+        let last = self.last_id_token.take();
+        let (hint, refresh) = match &self.session {
+            Some(s) => (s.id_token.clone().or(last), s.refresh_token.clone()),
+            None => (last, None),
+        };
+        self.end(SignedOutReason::LoggedOut);
+        (hint, refresh)
     }
 
     /// When the access token should next be renewed (Unix seconds): its expiry minus the margin.

@@ -12,6 +12,7 @@ mod hub;
 mod keys;
 mod machine;
 mod platform;
+mod revocation;
 mod session;
 
 pub use crate::core::LoginOptions;
@@ -34,7 +35,8 @@ use crate::core::{
 use crate::core::{
     CodeVerifier, HttpRequest, HttpResponse, Method, Platform as PlatformError, Sha, Transport,
 };
-use machine::{Job, Machine, Sent, Step, backoff};
+use machine::{Job, Machine, Sent, Step};
+use revocation::{Next as RevokeNext, Revoked, Revoker};
 use session::Session;
 
 /// Prefix of every tab-scoped storage key of the library (cleared together at each login).
@@ -51,9 +53,6 @@ const RESTORE_FAILED_KEY: &str = "oxidc.tx.restore-failed";
 /// Tab-scoped record of the `state` sent with an RP-initiated logout, until the provider sends the
 /// browser back (or the next login clears it).
 const LOGOUT_KEY: &str = "oxidc.tx.logout";
-
-/// The longest `Retry-After` a revocation waits for, in seconds.
-const MAX_REVOCATION_WAIT_SECS: u64 = 5;
 
 /// What a successful callback yields.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -484,8 +483,8 @@ impl<P: Platform> Client<P> {
 
     /// Runs `f` on the session machine, then hands its events to the listeners and wakes the
     /// calls waiting for it.
-    fn step(&self, f: impl FnOnce(&mut Machine)) {
-        self.inner.hub.step(f);
+    fn step<R>(&self, f: impl FnOnce(&mut Machine) -> R) -> R {
+        self.inner.hub.step(f)
     }
 
     /// The session, read-only.
@@ -671,12 +670,7 @@ impl<P: Platform> Client<P> {
     where
         P: 'static,
     {
-        let last = self.inner.hub.machine.borrow_mut().take_last_id_token();
-        let (id_token, refresh_token) = match &*self.session() {
-            Some(s) => (s.id_token.clone().or(last), s.refresh_token.clone()),
-            None => (last, None),
-        };
-        self.end_session(SignedOutReason::LoggedOut);
+        let (id_token, refresh_token) = self.step(Machine::logout);
         // The session's DPoP key goes with it (the next session gets a new one); the revocation
         // below still proves possession with it.
         let key = self.inner.dpop_key.borrow_mut().take();
@@ -740,29 +734,36 @@ impl<P: Platform> Client<P> {
         }
     }
 
-    /// One revocation with up to two retries on 429, 5xx and transport failures (J04), with the
-    /// refresh's [`backoff`] but a `Retry-After` of at most 5 s: logout should not hang on a
-    /// struggling provider.
+    /// One revocation and its retries: the policy is [`Revoker`]'s (`revocation.rs`); this loop
+    /// sends, waits and reports.
     async fn revoke(&self, request: &HttpRequest, key: Option<&dpop::Key<P>>) -> Result<(), Error> {
         let p = &self.inner.platform;
-        let mut attempt = 0u32;
+        let mut revoker = Revoker::new();
+        let mut next = Some(RevokeNext::Send);
         loop {
-            let (retry, wait) = match self.send(request, key, None).await {
-                Ok(response) => match revocation_outcome(&response, p.json())? {
-                    Revocation::Done => return Ok(()),
-                    Revocation::Retry => (true, response.retry_after),
-                },
-                Err(Error::Transport(_)) => (true, None),
-                Err(err) => return Err(err),
+            next = match next {
+                Some(RevokeNext::Send) => {
+                    let outcome = match self.send(request, key, None).await {
+                        Ok(response) => match revocation_outcome(&response, p.json()) {
+                            Ok(Revocation::Done) => Revoked::Done,
+                            Ok(Revocation::Retry) => Revoked::Transient {
+                                retry_after: response.retry_after,
+                            },
+                            Err(err) => Revoked::Failed(err),
+                        },
+                        Err(Error::Transport(_)) => Revoked::Transient { retry_after: None },
+                        Err(err) => Revoked::Failed(err),
+                    };
+                    revoker.sent(outcome)
+                }
+                Some(RevokeNext::Wait(ms)) => {
+                    p.sleep_ms(ms).await;
+                    revoker.waited()
+                }
+                Some(RevokeNext::Done(result)) => return result,
+                // Each report above is in turn, so the machine always has a next step.
+                None => return Err(crate::core::InvalidResponse::RevocationIncomplete.into()),
             };
-            let Some(delay) = retry
-                .then(|| backoff(wait, attempt, MAX_REVOCATION_WAIT_SECS))
-                .flatten()
-            else {
-                return Err(crate::core::InvalidResponse::RevocationIncomplete.into());
-            };
-            attempt += 1;
-            p.sleep_ms(delay.saturating_mul(1000)).await;
         }
     }
 

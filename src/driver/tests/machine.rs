@@ -68,6 +68,31 @@ fn invalid_grant() -> Error {
 }
 
 #[test]
+fn j01_a_logout_clears_the_tokens_and_hands_over_the_hint_and_the_token_to_revoke_once() {
+    let mut m = signed_in(1000);
+    m.ask(1, true, 1000);
+    exchange(&mut m, 1);
+    let (hint, refresh) = m.logout();
+    assert!(
+        m.session().is_none(),
+        "the tokens are gone from memory first"
+    );
+    assert_eq!(answer(&mut m, 1), Err("login_required".into()));
+    assert_eq!(hint.as_ref().map(|t| t.secret()), Some("id-a"));
+    assert_eq!(refresh.as_ref().map(|t| t.secret()), Some("rt-a"));
+    assert_eq!(
+        m.take_events(),
+        vec![AuthEvent::SignedOut(SignedOutReason::LoggedOut)]
+    );
+    let (hint, refresh) = m.logout();
+    assert!(
+        hint.is_none() && refresh.is_none(),
+        "a second logout gets neither"
+    );
+    assert!(m.take_events().is_empty());
+}
+
+#[test]
 fn a_fresh_token_is_answered_at_once_and_a_forced_call_renews() {
     let mut m = signed_in(1000);
     m.ask(1, false, 1000);
@@ -148,7 +173,9 @@ fn h02_a_rejected_resend_ends_the_session_fail_closed() {
         vec![AuthEvent::SignedOut(SignedOutReason::RefreshRejected)]
     );
     // The ended session's ID token stays only as a later logout's hint.
-    assert!(m.take_last_id_token().is_some());
+    let (hint, refresh) = m.logout();
+    assert_eq!(hint.as_ref().map(|t| t.secret()), Some("id-a"));
+    assert!(refresh.is_none(), "nothing to revoke");
     m.ask(2, true, 1000);
     assert_eq!(answer(&mut m, 2), Err("login_required".into()));
 }
@@ -593,7 +620,10 @@ impl Harness {
     fn collect(&mut self) -> Result<(), TestCaseError> {
         for (caller, _) in &self.m.outbox {
             let queued = self.m.outbox.iter().filter(|(c, _)| c == caller).count();
-            prop_assert!(queued == 1, "one step queued per call at most (`gone` relies on it)");
+            prop_assert!(
+                queued == 1,
+                "one step queued per call at most (`gone` relies on it)"
+            );
         }
         for caller in self.waiting.clone() {
             let Some(step) = self.m.take(caller) else {
