@@ -287,10 +287,11 @@ impl Machine {
 
     /// `caller` stopped waiting (its future was dropped before its answer). When a job of the
     /// flight was handed to it and not taken yet, nothing was sent: another waiting call takes the
-    /// job over. When it was running the flight's send, whether the provider got the refresh token is unknown: that counts as
-    /// an unknown outcome, and another waiting call takes over the flight, if any. When the send
-    /// had its 2xx answer, the provider took the refresh token and the new tokens went with the
-    /// dropped call: the session ends (fail closed), the token is not sent again.
+    /// job over. When it was running the flight's send, whether the provider got the refresh
+    /// token is unknown: that counts as an unknown outcome, and another waiting call takes over
+    /// the flight, if any. When the send had its 2xx answer, the provider took the refresh token
+    /// and the new tokens went with the dropped call: the session ends (fail closed), the token is
+    /// not sent again.
     pub(crate) fn gone(&mut self, caller: Caller) {
         // A call has one step queued at most.
         let queued = self
@@ -372,17 +373,34 @@ impl Machine {
     /// for the old one ends at once: its result, when it comes, is dropped, and a renewal of the new
     /// session sends the new session's refresh token, never the old one.
     ///
-    /// The calls that joined that renewal, and those whose token of the old session is not taken
-    /// yet, are asked again of the new session: they get its token (or join its renewal), not an
-    /// error that would send the user to a login that has just happened.
+    /// When the new session is the same user's (the same `iss` and `sub` in both ID tokens), the
+    /// calls that joined that renewal, and those whose token of the old session is not taken yet,
+    /// are asked again of the new session: they get its token (or join its renewal), not an error
+    /// that would send the user to a login that has just happened. The call that was running the
+    /// renewal is asked last, so that a renewal the new session needs goes to a call that is free
+    /// to run it. For another user, or when either session has no ID token to tell, those calls get
+    /// `login_required`, as at a logout: a call never comes back with another user's token.
     #[inline(never)]
     pub(crate) fn replace(&mut self, session: Session, now: u64) {
-        let mut again = self.end_flight().map_or_else(Vec::new, |f| f.callers);
+        let same_user = match (self.session.as_ref().map(|s| &s.claims), &session.claims) {
+            (Some(Some(old)), Some(new)) => old.iss == new.iss && old.sub == new.sub,
+            _ => false,
+        };
+        if !same_user {
+            return self.set(Some(session), Some(LoginRequiredReason::LoggedOut));
+        }
+        let mut again = Vec::new();
         for (c, step) in std::mem::take(&mut self.outbox) {
             match step {
                 Step::Answer(Ok(_)) => again.push(c),
                 step => self.outbox.push((c, step)),
             }
+        }
+        if let Some(f) = self.end_flight() {
+            let (busy, free): (Vec<Caller>, Vec<Caller>) =
+                f.callers.iter().partition(|c| **c == f.runner);
+            again.extend(free);
+            again.extend(busy);
         }
         self.set(Some(session), None);
         for caller in again {

@@ -388,7 +388,9 @@ impl<P: Platform> Client<P> {
         } else {
             None
         };
-        self.replace_session(Session::new(tokens, claims, received), received);
+        // Calls asked again of the new session are judged at the time it is put in place: the
+        // checks above may have taken a while (a key set fetched, a laptop asleep).
+        self.replace_session(Session::new(tokens, claims, received), p.now());
         if key.is_some() {
             // The session's tokens are bound to the key of this exchange: it stays the session's
             // key even if a logout dropped it meanwhile.
@@ -841,7 +843,7 @@ impl<P: Platform> Client<P> {
         self.inner.hub.unsubscribe(id);
     }
 
-    /// Puts a new session in place; `now` is when its tokens were received.
+    /// Puts a new session in place at `now`.
     fn replace_session(&self, session: Session, now: u64) {
         self.step(|m| m.replace(session, now));
     }

@@ -10,6 +10,24 @@ use crate::core::{OAuthError, RefreshToken, TokenResponse, Transport};
 const MARGIN: u64 = 30;
 
 fn session(name: &str, now: u64, ttl: u64, refresh: bool) -> Session {
+    session_of("alice", name, now, ttl, refresh)
+}
+
+/// A session of user `sub`, whose tokens are named after `name`.
+fn session_of(sub: &str, name: &str, now: u64, ttl: u64, refresh: bool) -> Session {
+    let claims = crate::core::IdTokenClaims {
+        iss: "https://op.example".into(),
+        sub: sub.into(),
+        aud: vec!["client".into()],
+        azp: None,
+        exp: now + ttl,
+        iat: now,
+        nbf: None,
+        auth_time: None,
+        nonce_present: false,
+        at_hash: None,
+        payload: crate::core::Json::Object(Vec::new()),
+    };
     Session::new(
         TokenResponse {
             access_token: AccessToken::new(format!("at-{name}")),
@@ -19,7 +37,7 @@ fn session(name: &str, now: u64, ttl: u64, refresh: bool) -> Session {
             scope: None,
             id_token: Some(IdToken::new(format!("id-{name}"))),
         },
-        None,
+        Some(claims),
         now,
     )
 }
@@ -276,7 +294,8 @@ fn calls_of_a_renewal_cut_short_by_a_login_join_the_new_sessions_renewal_when_it
     m.ask(2, true, 1000);
     // The new session's token is already inside the renewal margin when it is put in place.
     m.replace(session("n", 1001, 300, true), 1300);
-    let new = match m.take(1) {
+    // Call 1 is still busy with the old renewal's send: the new one goes to call 2.
+    let new = match m.take(2) {
         Some(Step::Job(Job::Exchange { flight, original })) => {
             assert_eq!(
                 original.refresh_token.as_ref().map(|t| t.secret()),
@@ -287,10 +306,48 @@ fn calls_of_a_renewal_cut_short_by_a_login_join_the_new_sessions_renewal_when_it
         other => panic!("expected an exchange for the new session, got {other:?}"),
     };
     assert_ne!(old, new);
-    assert!(m.take(2).is_none(), "call 2 joined the new renewal");
-    m.sent(new, Ok(session("n2", 1002, 300, true)), Sent::Answered);
+    assert!(m.take(1).is_none(), "call 1 joined the new renewal");
+    m.sent(new, Ok(session("n2", 1302, 300, true)), Sent::Answered);
     assert_eq!(answer(&mut m, 1), Ok("at-n2".into()));
     assert_eq!(answer(&mut m, 2), Ok("at-n2".into()));
+}
+
+#[test]
+fn a_login_of_another_user_during_a_renewal_ends_its_calls_with_login_required() {
+    let mut m = signed_in(1000);
+    m.ask(1, true, 1000);
+    let old = exchange(&mut m, 1);
+    m.ask(2, true, 1000);
+    m.replace(session_of("bob", "b", 1001, 300, true), 1001);
+    assert_eq!(answer(&mut m, 1), Err("login_required".into()));
+    assert_eq!(answer(&mut m, 2), Err("login_required".into()));
+    m.sent(old, Ok(session("stale", 1002, 300, true)), Sent::Answered);
+    assert_eq!(
+        m.session().as_ref().map(|s| s.access_token.secret()),
+        Some("at-b"),
+        "the late result is dropped"
+    );
+}
+
+#[test]
+fn a_token_not_yet_taken_at_a_login_is_the_new_sessions_for_the_same_user_only() {
+    // The same user: the call gets the new session's token.
+    let mut m = signed_in(1000);
+    m.ask(1, false, 1000);
+    m.replace(session("n", 1001, 300, true), 1001);
+    assert_eq!(answer(&mut m, 1), Ok("at-n".into()));
+    // Another user: no token of either user.
+    let mut m = signed_in(1000);
+    m.ask(1, false, 1000);
+    m.replace(session_of("bob", "b", 1001, 300, true), 1001);
+    assert_eq!(answer(&mut m, 1), Err("login_required".into()));
+    // A session with no ID token cannot tell whose it is: no token either.
+    let mut m = signed_in(1000);
+    m.ask(1, false, 1000);
+    let mut anonymous = session("n", 1001, 300, true);
+    anonymous.claims = None;
+    m.replace(anonymous, 1001);
+    assert_eq!(answer(&mut m, 1), Err("login_required".into()));
 }
 
 #[test]
@@ -494,7 +551,13 @@ enum Op {
     /// A call stops waiting.
     Drop(usize),
     Logout,
-    Login,
+    /// A login completes: of the same user, or of another one.
+    Login {
+        same_user: bool,
+    },
+    /// One of the waiting calls takes nothing from the machine during this step and the next, so
+    /// that its step is still queued when the next one comes (a login, a logout, its drop).
+    Hold(usize),
 }
 
 fn outcome() -> impl Strategy<Value = Outcome> {
@@ -520,7 +583,8 @@ fn op() -> impl Strategy<Value = Op> {
         1 => (0usize..4).prop_map(Op::Answered),
         1 => (0usize..8).prop_map(Op::Drop),
         1 => Just(Op::Logout),
-        1 => Just(Op::Login),
+        1 => any::<bool>().prop_map(|same_user| Op::Login { same_user }),
+        1 => (0usize..8).prop_map(Op::Hold),
     ]
 }
 
@@ -545,7 +609,13 @@ struct Harness {
     /// Flights whose send got a 2xx answer (reported with `answered`).
     answered: Vec<u64>,
     /// Expiry of every access token issued, by token.
-    expiry: Vec<(String, u64)>,
+    /// Expiry and user of every access token issued, by token.
+    expiry: Vec<(String, u64, String)>,
+    /// The user signed in (or last signed in), and the user each call asked as.
+    user: String,
+    asked_as: Vec<(Caller, String)>,
+    /// Calls that take nothing from the machine for this many more steps.
+    held: Vec<(Caller, u8)>,
     issued: u64,
     /// Sends per flight.
     sends: Vec<(u64, u32)>,
@@ -553,7 +623,7 @@ struct Harness {
     joined: Vec<(Caller, Option<u64>)>,
     outcomes: Vec<(u64, Result<String, String>)>,
     /// The answers collected after the last step.
-    answers: Vec<Result<String, String>>,
+    answers: Vec<(Caller, Result<String, String>)>,
 }
 
 impl Harness {
@@ -567,6 +637,9 @@ impl Harness {
             reports: Vec::new(),
             answered: Vec::new(),
             expiry: Vec::new(),
+            user: "alice".into(),
+            asked_as: Vec::new(),
+            held: Vec::new(),
             issued: 0,
             sends: Vec::new(),
             joined: Vec::new(),
@@ -581,8 +654,9 @@ impl Harness {
     fn issue(&mut self, ttl: u64, refresh: bool) -> Session {
         self.issued += 1;
         let name = self.issued.to_string();
-        self.expiry.push((format!("at-{name}"), self.now + ttl));
-        session(&name, self.now, ttl, refresh)
+        self.expiry
+            .push((format!("at-{name}"), self.now + ttl, self.user.clone()));
+        session_of(&self.user, &name, self.now, ttl, refresh)
     }
 
     fn result_of(&mut self, o: &Outcome) -> (Result<Session, Error>, Sent) {
@@ -626,24 +700,33 @@ impl Harness {
             );
         }
         for caller in self.waiting.clone() {
+            if self.held.iter().any(|(c, _)| *c == caller) {
+                continue;
+            }
             let Some(step) = self.m.take(caller) else {
                 continue;
             };
             match step {
                 Step::Answer(r) => {
                     if let Ok(token) = &r {
-                        let exp = self.expiry.iter().find(|(t, _)| t == token.secret());
+                        let exp = self.expiry.iter().find(|(t, ..)| t == token.secret());
                         prop_assert!(exp.is_some(), "a token that was issued");
                         prop_assert!(
                             self.now < exp.map_or(0, |e| e.1),
                             "an expired token was handed out"
+                        );
+                        let asked_as = self.asked_as.iter().find(|(c, _)| *c == caller);
+                        prop_assert_eq!(
+                            exp.map(|e| &e.2),
+                            asked_as.map(|a| &a.1),
+                            "a call got another user's token"
                         );
                     }
                     let r = r
                         .map(|t| t.secret().to_owned())
                         .map_err(|e| e.code().to_owned());
                     self.waiting.retain(|c| *c != caller);
-                    self.answers.push(r.clone());
+                    self.answers.push((caller, r.clone()));
                     if let Some((_, Some(flight))) = self.joined.iter().find(|(c, _)| *c == caller)
                     {
                         match self.outcomes.iter().find(|(f, _)| f == flight) {
@@ -695,6 +778,13 @@ impl Harness {
         Ok(())
     }
 
+    /// Held calls take what they have before the clock moves, as woken calls run before a
+    /// timer's: an answer is checked at the time it was given.
+    fn release(&mut self) -> Result<(), TestCaseError> {
+        self.held.clear();
+        self.collect()
+    }
+
     fn report(&mut self, report: &Report) {
         match report {
             Report::Sent(flight, o) => {
@@ -707,11 +797,13 @@ impl Harness {
 
     fn step(&mut self, op: &Op) -> Result<(), TestCaseError> {
         let before = self.m.session().is_some();
+        let mut login = None;
         match op {
             Op::Ask { force } => {
                 let caller = self.next_caller;
                 self.next_caller += 1;
                 self.waiting.push(caller);
+                self.asked_as.push((caller, self.user.clone()));
                 self.m.ask(caller, *force, self.now);
                 let flight = self.m.flight.as_ref().map(|f| f.id);
                 let joined = self
@@ -730,7 +822,10 @@ impl Harness {
                     self.waiting.retain(|c| *c != caller);
                 }
             }
-            Op::Advance(secs) => self.now += secs,
+            Op::Advance(secs) => {
+                self.release()?;
+                self.now += secs;
+            }
             Op::Resolve(i, o) => {
                 if !self.jobs.is_empty() {
                     let (_, job) = self.jobs.remove(i % self.jobs.len());
@@ -745,6 +840,7 @@ impl Harness {
                             Report::Sent(flight, o.clone())
                         }
                         Job::Wait { flight, ms } => {
+                            self.release()?;
                             self.now += ms / 1000;
                             Report::Waited(flight)
                         }
@@ -821,28 +917,83 @@ impl Harness {
                     }
                 }
             }
-            Op::Logout => self.m.end(SignedOutReason::LoggedOut),
-            Op::Login => {
+            Op::Logout => {
+                // A token not taken yet becomes `login_required`: no longer its renewal's outcome.
+                for (c, step) in &self.m.outbox {
+                    if matches!(step, Step::Answer(Ok(_))) {
+                        for (joined_c, joined) in &mut self.joined {
+                            if joined_c == c {
+                                *joined = None;
+                            }
+                        }
+                    }
+                }
+                let _ = self.m.logout();
+            }
+            Op::Login { same_user } => {
+                if !same_user {
+                    self.user = format!("user-{}", self.issued);
+                }
+                // The calls the login cuts short: those of the renewal, and those whose token is
+                // not taken yet.
+                let mut cut: Vec<Caller> = self
+                    .m
+                    .flight
+                    .as_ref()
+                    .map_or_else(Vec::new, |f| f.callers.clone());
+                cut.extend(
+                    self.m
+                        .outbox
+                        .iter()
+                        .filter(|(_, step)| matches!(step, Step::Answer(Ok(_))))
+                        .map(|(c, _)| *c),
+                );
                 let s = self.issue(300, true);
                 self.m.replace(s, self.now);
+                // Their outcome is no longer their renewal's.
+                let flight = self.m.flight.as_ref();
+                for (c, joined) in &mut self.joined {
+                    if cut.contains(c) {
+                        *joined = flight.filter(|f| f.callers.contains(c)).map(|f| f.id);
+                    }
+                }
+                login = Some((cut, *same_user));
+            }
+            Op::Hold(i) => {
+                if !self.waiting.is_empty() {
+                    let caller = self.waiting[*i % self.waiting.len()];
+                    self.held.push((caller, 2));
+                }
             }
         }
         let _ = self.m.take_events();
         self.answers.clear();
         self.collect()?;
-        if let Op::Login = op {
-            prop_assert!(
-                self.answers.iter().all(Result::is_ok),
-                "a login gives the calls it cuts short the new session's token: {:?}",
-                self.answers
-            );
+        if let Some((cut, same_user)) = login {
+            for (c, r) in &self.answers {
+                if cut.contains(c) {
+                    prop_assert_eq!(
+                        r.is_ok(),
+                        same_user,
+                        "a login gives the calls it cuts short the new session's token, for the \
+                         same user only: {:?}",
+                        r
+                    );
+                }
+            }
         }
+        for (_, steps) in &mut self.held {
+            *steps -= 1;
+        }
+        self.held.retain(|(_, steps)| *steps > 0);
         let _ = (self.m.renew_in_secs(self.now), self.m.held_back());
         Ok(())
     }
 
     /// Answers every remaining job with a renewal: every call still waiting gets its answer.
     fn settle(&mut self) -> Result<(), TestCaseError> {
+        self.held.clear();
+        self.collect()?;
         for _ in 0..64 {
             if self.jobs.is_empty() {
                 break;

@@ -348,3 +348,53 @@ fn a_login_during_a_renewal_gives_its_waiting_calls_the_new_sessions_token() {
         "the old renewal is not retried after the login"
     );
 }
+
+#[test]
+fn calls_asked_again_after_a_slow_login_get_a_live_token_from_a_free_call() {
+    use std::future::Future;
+    use std::task::{Context, Poll, Waker};
+    let (c, p) = signed_in();
+    p.advance(301);
+    // The renewal meets a 503 and waits a long Retry-After before its retry...
+    p.op.borrow_mut().next.push(Next::RetryAfter(503, 20));
+    let mut calls: Vec<_> = (0..3).map(|_| Box::pin(c.access_token(false))).collect();
+    let mut cx = Context::from_waker(Waker::noop());
+    for _ in 0..8 {
+        for call in &mut calls {
+            assert!(call.as_mut().poll(&mut cx).is_pending());
+        }
+        if p.slept.get() > 0 {
+            break;
+        }
+    }
+    assert!(p.slept.get() > 0, "the first call waits before its retry");
+    // ...while a login completes whose checks take longer than its tokens live (300 s).
+    block_on(c.login(&crate::driver::LoginOptions::return_to("/home"))).expect("login");
+    p.verify_lag.set(400);
+    block_on(c.handle_callback(&callback_for(&p), &[])).expect("callback");
+    p.verify_lag.set(0);
+    let expired = p.op.borrow().live_access.clone().expect("issued");
+    // The calls do not get the token that expired during the checks: one of the calls that was
+    // not busy renews the new session at once, without waiting for the first call's wait to end.
+    let mut poll = |i: usize| {
+        for _ in 0..100 {
+            if let Poll::Ready(r) = calls[i].as_mut().poll(&mut cx) {
+                return r.expect("a renewed token").secret().to_owned();
+            }
+        }
+        panic!("call {i} still waits");
+    };
+    let tokens = [poll(1), poll(2)];
+    assert!(
+        tokens.iter().all(|t| *t != expired && *t == tokens[0]),
+        "{tokens:?}"
+    );
+    assert_eq!(
+        p.refresh_tokens_sent().len(),
+        2,
+        "the old token once, the new one once"
+    );
+    let first = poll(0);
+    assert_eq!(first, tokens[0]);
+    assert_eq!(p.refresh_tokens_sent().len(), 2, "no more sends");
+}

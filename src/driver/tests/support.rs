@@ -303,6 +303,8 @@ pub(crate) struct FakePlatform {
     pub(crate) dpop_keys_made: Cell<u8>,
     /// When set, digests and signature checks fail as without WebCrypto.
     pub(crate) crypto_down: Cell<bool>,
+    /// Seconds the clock moves during each signature check (a slow device, a laptop asleep).
+    pub(crate) verify_lag: Cell<u64>,
 }
 
 impl FakePlatform {
@@ -317,6 +319,7 @@ impl FakePlatform {
             requests: Rc::new(RefCell::new(Vec::new())),
             dpop_keys_made: Cell::new(0),
             crypto_down: Cell::new(false),
+            verify_lag: Cell::new(0),
             op: Rc::new(RefCell::new(Provider {
                 at_ttl: 300,
                 rotate: true,
@@ -786,6 +789,7 @@ impl Platform for Rc<FakePlatform> {
         signature: &[u8],
     ) -> Result<bool, Error> {
         Yield(false).await;
+        self.advance(self.verify_lag.get());
         if self.crypto_down.get() {
             return Err(Error::Platform(crate::core::Platform::CryptoUnavailable));
         }

@@ -204,6 +204,36 @@ fn j04_revocation_failing_with_503_is_retried_then_reported_and_the_logout_goes_
 }
 
 #[test]
+fn j04_revocation_failing_on_the_way_is_retried_then_reported_and_the_logout_goes_on() {
+    use crate::core::Transport;
+    let (c, p) = signed_in();
+    let log = events(&c);
+    for t in [Transport::Timeout, Transport::Network, Transport::Offline] {
+        p.op.borrow_mut().next.push(Next::Fail(t));
+    }
+    block_on(c.logout()).expect("logout");
+    let revocations = p
+        .requests
+        .borrow()
+        .iter()
+        .filter(|r| r.url.ends_with("/revoke"))
+        .count();
+    assert_eq!(revocations, 3, "retried, bounded: two retries");
+    assert_eq!(p.slept.get(), 1000 + 2000, "backoff of 1 s, then 2 s");
+    assert_eq!(
+        log.borrow().last(),
+        Some(&AuthEvent::Error("revocation_incomplete"))
+    );
+    assert!(
+        p.navigations
+            .borrow()
+            .last()
+            .is_some_and(|u| u.contains("/logout?")),
+        "still navigates"
+    );
+}
+
+#[test]
 fn j05_unsupported_token_type_is_reported_and_the_logout_is_complete() {
     let (c, p) = signed_in();
     let log = events(&c);
