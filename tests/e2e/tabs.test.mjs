@@ -1,7 +1,9 @@
-// Many tabs, tokens still only in memory: a new tab takes the session from an open one
-// (BroadcastChannel), one tab renews at a time (Web Locks) and the others get the new tokens, logout
-// in one tab ends the session in all, and no refresh token is ever sent twice. Pages of one browser
-// context are tabs of one browser.
+// Many tabs, tokens only in memory: the tabs share one engine (a SharedWorker), so a new tab joins
+// the session at once, one refresh serves every tab, a login in one tab replaces the session in all
+// (a call waiting for a renewal then gets the new session's token, for the same user only), logout
+// in one tab ends the session in all, and no refresh token is ever sent twice. Without SharedWorker,
+// or with shareTabs: false, a tab keeps its own engine. Pages of one browser context are tabs of one
+// browser.
 
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -112,6 +114,61 @@ e2eTest(env, 'G04 renewals alternate between tabs: each uses the newest refresh 
   const [ta, tb] = [await getAccessToken(a), await getAccessToken(b)];
   assert.equal(ta.token, tb.token);
   assert.equal((await callApi(servers, ta.token)).status, 200);
+});
+
+/** Signs in again in `page`, a tab of a session already signed in, as `username`. */
+async function loginAgain(page, servers, username) {
+  const provider = new URL(servers.issuer).origin;
+  // `login`: the provider asks who signs in even though it has a session already; `consent`: it
+  // grants `offline_access` (a refresh token) again, as the app's configured prompt does.
+  await page.evaluate(() => { void window.__auth.login({ returnTo: '/', prompt: 'login consent' }); });
+  await page.waitForURL((u) => u.origin === provider, { timeout: 10_000 });
+  await login(page, servers, { start: false, username });
+  assert.equal(await appStatus(page), 'signed_in');
+}
+
+/** In tab `a`, a forced renewal the provider holds back while `b` signs in again as `username`. */
+async function renewalCutShortByALogin(a, b, servers, username) {
+  await servers.resetLedger();
+  await servers.addFault({ route: 'token', grantType: 'refresh_token', delayMs: 6000 });
+  const waiting = getAccessToken(a, { forceRefresh: true });
+  await sleep(300);
+  await loginAgain(b, servers, username);
+  const rb = await getAccessToken(b);
+  assert.equal(rb.error, undefined, JSON.stringify(rb.error));
+  const ra = await waiting;
+  // Checked at once: the tokens live 8 s.
+  if (ra.token) assert.equal((await callApi(servers, ra.token)).status, 200);
+  return { ra, rb };
+}
+
+/** The held refresh is answered in the end: its result changes nothing. */
+async function afterTheHeldRefresh(a, servers) {
+  await sleep(6500);
+  assertNoRefreshTokenReuse(await servers.ledger());
+  assert.equal(await appStatus(a), 'signed_in');
+  const after = await getAccessToken(a);
+  assert.equal(after.error, undefined, JSON.stringify(after.error));
+  return after;
+}
+
+e2eTest(env, 'a login of the same user in another tab during a renewal: the waiting call gets the new session\'s token', async ({ context, servers }) => {
+  const a = await signedInTab(context, servers);
+  const b = await openTab(context, servers);
+  const { ra, rb } = await renewalCutShortByALogin(a, b, servers, 'alice');
+  assert.equal(ra.error, undefined, `not login_required: ${JSON.stringify(ra.error)}`);
+  assert.equal(ra.token, rb.token, "the new session's token");
+  await afterTheHeldRefresh(a, servers);
+});
+
+e2eTest(env, 'a login of another user in another tab during a renewal: the waiting call gets login_required, never their token', async ({ context, servers }) => {
+  const a = await signedInTab(context, servers);
+  const b = await openTab(context, servers);
+  const { ra, rb } = await renewalCutShortByALogin(a, b, servers, 'bob');
+  assert.equal(ra.error?.code, 'login_required', JSON.stringify(ra));
+  assert.notEqual(ra.token, rb.token);
+  await afterTheHeldRefresh(a, servers);
+  assert.equal(await a.evaluate(() => window.__auth.user().sub), 'bob', 'every tab of the engine has the new session');
 });
 
 e2eTest(env, 'logout in one tab ends the session in every tab', async ({ context, servers }) => {
