@@ -183,7 +183,9 @@ pub(crate) fn error_response(
     status_error(resp.status)
 }
 
-/// `expires_in`: a non-negative integral number, or a string of ASCII digits, at most ten years.
+/// `expires_in`: a positive integral number, or a string of ASCII digits, at most ten years. Zero
+/// is refused: an access token that is expired when it arrives cannot be used, and accepting it
+/// would hand out an expired token or renew in a loop.
 fn parse_expires_in(v: &Json) -> Option<u64> {
     let n = match v {
         Json::Number(_) => v.as_u64()?,
@@ -194,7 +196,7 @@ fn parse_expires_in(v: &Json) -> Option<u64> {
         }
         _ => return None,
     };
-    (n <= MAX_EXPIRES_IN).then_some(n)
+    (n > 0 && n <= MAX_EXPIRES_IN).then_some(n)
 }
 
 /// An optional string member: absent or `null` is `None`; a non-empty string passing

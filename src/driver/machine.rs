@@ -124,6 +124,8 @@ pub(crate) struct Machine {
     events: Vec<AuthEvent>,
     /// Background renewals that failed in a row (for the wait before the next one).
     failures: u32,
+    /// Calls running a job they took, until they take their next step or are gone: a job is handed to a call that is free to run it when there is one.
+    busy: Vec<Caller>,
 }
 
 impl Machine {
@@ -139,6 +141,7 @@ impl Machine {
             given: false,
             events: Vec::new(),
             failures: 0,
+            busy: Vec::new(),
         }
     }
 
@@ -293,9 +296,10 @@ impl Machine {
     /// and the new tokens went with the dropped call: the session ends (fail closed), the token is
     /// not sent again.
     pub(crate) fn gone(&mut self, caller: Caller) {
+        self.busy.retain(|c| *c != caller);
         // A call has one step queued at most.
         let queued = self
-            .take(caller)
+            .unqueue(caller)
             .filter(|step| matches!(step, Step::Job(_)));
         let Some(f) = self.flight.as_mut() else {
             return;
@@ -304,34 +308,27 @@ impl Machine {
         if f.runner != caller {
             return;
         }
-        if let Some(job) = queued {
-            // Its job was never taken, so nothing was sent: the next waiting call takes it as it
-            // is, or the renewal ends with nobody left to run it.
-            match f.callers.first() {
-                Some(&next) => {
-                    f.runner = next;
-                    self.put((next, job));
-                }
-                None => self.flight = None,
-            }
-            return;
-        }
-        let (id, waiting) = (f.id, f.waiting);
-        if waiting.is_none() && f.answered {
+        let (id, waiting, answered) = (f.id, f.waiting, f.answered);
+        let callers = f.callers.clone();
+        let next = self.pick(&callers);
+        if queued.is_none() && waiting.is_none() && answered {
             let lost = Error::login_required(LoginRequiredReason::RefreshRejected);
             return self.sent(id, Err(lost), Sent::Answered);
         }
-        let Some(&next) = f.callers.first() else {
-            if waiting.is_none() {
+        let (Some(next), Some(f)) = (next, self.flight.as_mut()) else {
+            // Nobody left to run it. A send that was out may have reached the provider.
+            if queued.is_none() && waiting.is_none() {
                 self.note_unknown_outcome();
             }
             self.flight = None;
             return;
         };
         f.runner = next;
-        match waiting {
-            Some(ms) => self.put((next, Step::Job(Job::Wait { flight: id, ms }))),
-            None => {
+        match (queued, waiting) {
+            // Its job was never taken, so nothing was sent: the next call takes it as it is.
+            (Some(job), _) => self.put((next, job)),
+            (None, Some(ms)) => self.put((next, Step::Job(Job::Wait { flight: id, ms }))),
+            (None, None) => {
                 let lost = Error::Transport(crate::core::Transport::Network);
                 self.sent(id, Err(lost), Sent::Unknown);
             }
@@ -340,8 +337,32 @@ impl Machine {
 
     /// Takes what `caller` gets next, if the machine has it yet.
     pub(crate) fn take(&mut self, caller: Caller) -> Option<Step> {
+        let step = self.unqueue(caller)?;
+        // A call takes its next step once it has reported the job it ran: it is busy from taking a
+        // job until then (or until it is gone).
+        self.busy.retain(|c| *c != caller);
+        if let Step::Job(_) = &step {
+            self.busy.push(caller);
+        }
+        Some(step)
+    }
+
+    /// Takes `caller`'s queued step out of the outbox.
+    fn unqueue(&mut self, caller: Caller) -> Option<Step> {
         let i = self.outbox.iter().position(|(c, _)| *c == caller)?;
         Some(self.outbox.remove(i).1)
+    }
+
+    /// Whether `caller` took a job and has not taken its next step yet.
+    fn is_busy(&self, caller: Caller) -> bool {
+        self.busy.contains(&caller)
+    }
+
+    /// The call of `callers` to hand a job to: the first that is not busy with another one, else
+    /// the first.
+    fn pick(&self, callers: &[Caller]) -> Option<Caller> {
+        let free = callers.iter().find(|c| !self.is_busy(**c));
+        free.or(callers.first()).copied()
     }
 
     /// Whether a call was given something since the last time (and clears it).
@@ -397,13 +418,13 @@ impl Machine {
             }
         }
         if let Some(f) = self.end_flight() {
-            let (busy, free): (Vec<Caller>, Vec<Caller>) =
-                f.callers.iter().partition(|c| **c == f.runner);
-            again.extend(free);
-            again.extend(busy);
+            again.extend(f.callers);
         }
+        // A renewal the new session needs goes to the first call asked: one free to run it.
+        let (busy, free): (Vec<Caller>, Vec<Caller>) =
+            again.into_iter().partition(|c| self.is_busy(*c));
         self.set(Some(session), None);
-        for caller in again {
+        for caller in free.into_iter().chain(busy) {
             self.ask(caller, false, now);
         }
     }

@@ -790,7 +790,7 @@ impl<P: Platform> Client<P> {
     /// `Authorization` header (F02); a 401 causes one renewal and one retry, no more (F03). The claims
     /// are used only when their `sub` equals the ID token's (F01), otherwise `userinfo_sub_mismatch`.
     pub async fn user_info(&self, refresh: bool) -> Result<Json, Error> {
-        let sub = {
+        let (iss, sub) = {
             let guard = self.session();
             let Some(session) = guard.as_ref() else {
                 return Err(Error::login_required(LoginRequiredReason::NoSession));
@@ -799,8 +799,22 @@ impl<P: Platform> Client<P> {
                 return Ok(cached.clone());
             }
             match &session.claims {
-                Some(c) => c.sub.clone(),
+                Some(c) => (c.iss.clone(), c.sub.clone()),
                 None => return Err(Error::Unsupported(crate::core::Unsupported::Userinfo)),
+            }
+        };
+        // After each wait below, the session in place must still be this user's (another page
+        // may have signed in someone else meanwhile): their token and claims are not this call's.
+        let still_this_user = || {
+            let same = self
+                .session()
+                .as_ref()
+                .and_then(|s| s.claims.as_ref())
+                .is_some_and(|c| c.iss == iss && c.sub == sub);
+            if same {
+                Ok(())
+            } else {
+                Err(Error::login_required(LoginRequiredReason::LoggedOut))
             }
         };
         let p = &self.inner.platform;
@@ -818,6 +832,7 @@ impl<P: Platform> Client<P> {
         if response.status == 401 {
             // One retry, and only with a renewed token: without a refresh token the same one would
             // be refused again.
+            still_this_user()?;
             let renewed = self.access_token(true).await?;
             if renewed.secret() != token.secret() {
                 let request = userinfo_request_as(metadata, &renewed, dpop)?;
@@ -825,10 +840,9 @@ impl<P: Platform> Client<P> {
             }
         }
         let claims = userinfo_claims(&response, p.json(), &sub)?;
+        still_this_user()?;
         if let Some(s) = self.inner.hub.machine.borrow_mut().session_mut() {
-            if s.claims.as_ref().is_some_and(|c| c.sub == sub) {
-                s.userinfo = Some(claims.clone());
-            }
+            s.userinfo = Some(claims.clone());
         }
         Ok(claims)
     }

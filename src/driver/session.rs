@@ -68,9 +68,13 @@ impl Session {
     }
 
     /// The renewal margin actually used: the configured one, but at most half the token's lifetime, so
-    /// that a provider issuing tokens shorter than the margin does not cause a refresh on every call.
+    /// that a provider issuing tokens shorter than the margin does not cause a refresh on every call;
+    /// and at least one second, so that a token is never fresh at or past its expiry (a provider's
+    /// `expires_in` of 0 or 1).
     pub(crate) fn margin(&self, configured: u64) -> u64 {
-        self.lifetime.map_or(configured, |l| configured.min(l / 2))
+        self.lifetime
+            .map_or(configured, |l| configured.min(l / 2))
+            .max(1)
     }
 
     /// True when the access token has at least the (effective) margin left, or no known expiry.

@@ -365,3 +365,44 @@ fn j01_a_configured_revocation_endpoint_is_used_only_when_discovery_has_none() {
     assert_eq!(revoked(false), vec!["https://op.example/oauth2/revoke"]);
     assert_eq!(revoked(true), vec![format!("{ISSUER}/revoke")]);
 }
+
+#[test]
+fn f01_userinfo_of_a_user_signed_out_by_another_users_login_meanwhile_is_not_returned() {
+    use std::future::Future;
+    use std::task::{Context, Poll, Waker};
+    let (c, p) = signed_in();
+    let mut call = Box::pin(c.user_info(false));
+    let mut cx = Context::from_waker(Waker::noop());
+    for _ in 0..8 {
+        if !userinfo_calls(&p).is_empty() {
+            break;
+        }
+        assert!(call.as_mut().poll(&mut cx).is_pending());
+    }
+    assert_eq!(
+        userinfo_calls(&p).len(),
+        1,
+        "alice's userinfo request is out"
+    );
+    // Meanwhile bob signs in (another page of the same engine).
+    p.op.borrow_mut().claims_over = Some(serde_json::json!({ "sub": "bob" }));
+    block_on(c.login(&crate::driver::LoginOptions::return_to("/home"))).expect("login");
+    block_on(c.handle_callback(&callback_for(&p), &[])).expect("callback");
+    let result = loop {
+        if let Poll::Ready(r) = call.as_mut().poll(&mut cx) {
+            break r;
+        }
+    };
+    let err = result.expect_err("alice's claims are not this session's");
+    assert_eq!(err.code(), "login_required");
+    assert!(
+        c.claims()
+            .is_some_and(|j| j.get("sub").and_then(Json::as_str) == Some("bob")),
+        "bob's session"
+    );
+    // Nothing of alice's was cached in bob's session: his own request is made.
+    p.op.borrow_mut().userinfo_sub = Some("bob".into());
+    let bob = block_on(c.user_info(false)).expect("bob's claims");
+    assert_eq!(bob.get("sub").and_then(Json::as_str), Some("bob"));
+    assert_eq!(userinfo_calls(&p).len(), 2);
+}
