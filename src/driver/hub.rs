@@ -131,6 +131,16 @@ impl Call<'_> {
     }
 }
 
+impl Call<'_> {
+    /// Asks the machine again for this call at `now` (its answer came too late to be used): it
+    /// waits again, and is `gone` if dropped before the new answer.
+    pub(crate) fn ask_again(&self, now: u64) {
+        self.answered.set(false);
+        let caller = self.caller;
+        self.hub.step(|m| m.ask(caller, false, now));
+    }
+}
+
 impl Drop for Call<'_> {
     fn drop(&mut self) {
         if !self.answered.get() {

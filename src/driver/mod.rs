@@ -468,8 +468,16 @@ impl<P: Platform> Client<P> {
         let caller = call.caller;
         let now = inner.platform.now();
         self.step(|m| m.ask(caller, force_refresh, now));
+        let mut asked_again = false;
         loop {
             match call.next().await {
+                Step::Answer(Ok(token)) if !asked_again && !self.is_live(&token) => {
+                    // Given while this call was still busy (a login came during its wait), or
+                    // while the page slept: the token has expired or was replaced since. Asked once
+                    // more, it gets the session's token now, or a renewal.
+                    asked_again = true;
+                    call.ask_again(inner.platform.now());
+                }
                 Step::Answer(result) => return result,
                 Step::Job(Job::Exchange { flight, original }) => {
                     let (result, sent) = self.exchange_refresh(flight, &original).await;
@@ -481,6 +489,14 @@ impl<P: Platform> Client<P> {
                 }
             }
         }
+    }
+
+    /// Whether `token` is the session's access token and has not expired.
+    fn is_live(&self, token: &AccessToken) -> bool {
+        let now = self.inner.platform.now();
+        self.session()
+            .as_ref()
+            .is_some_and(|s| s.access_token.secret() == token.secret() && !s.is_expired(now))
     }
 
     /// Runs `f` on the session machine, then hands its events to the listeners and wakes the
@@ -805,17 +821,12 @@ impl<P: Platform> Client<P> {
         };
         // After each wait below, the session in place must still be this user's (another page
         // may have signed in someone else meanwhile): their token and claims are not this call's.
-        let still_this_user = || {
-            let same = self
-                .session()
-                .as_ref()
-                .and_then(|s| s.claims.as_ref())
-                .is_some_and(|c| c.iss == iss && c.sub == sub);
-            if same {
-                Ok(())
-            } else {
-                Err(Error::login_required(LoginRequiredReason::LoggedOut))
-            }
+        let still_this_user = || match self.session().as_ref().map(|s| s.claims.as_ref()) {
+            Some(Some(c)) if c.iss == iss && c.sub == sub => Ok(()),
+            // Signed out meanwhile (a logout, an expiry, a rejected refresh)...
+            None => Err(Error::login_required(LoginRequiredReason::NoSession)),
+            // ...or someone else signed in.
+            Some(_) => Err(Error::login_required(LoginRequiredReason::LoggedOut)),
         };
         let p = &self.inner.platform;
         let token = self.access_token(false).await?;

@@ -128,9 +128,9 @@ async function loginAgain(page, servers, username) {
 }
 
 /** In tab `a`, a forced renewal the provider holds back while `b` signs in again as `username`. */
-async function renewalCutShortByALogin(a, b, servers, username) {
+async function renewalCutShortByALogin(a, b, servers, username, holdMs = 6000) {
   await servers.resetLedger();
-  await servers.addFault({ route: 'token', grantType: 'refresh_token', delayMs: 6000 });
+  await servers.addFault({ route: 'token', grantType: 'refresh_token', delayMs: holdMs });
   const waiting = getAccessToken(a, { forceRefresh: true });
   await sleep(300);
   await loginAgain(b, servers, username);
@@ -158,6 +158,16 @@ e2eTest(env, 'a login of the same user in another tab during a renewal: the wait
   const { ra, rb } = await renewalCutShortByALogin(a, b, servers, 'alice');
   assert.equal(ra.error, undefined, `not login_required: ${JSON.stringify(ra.error)}`);
   assert.equal(ra.token, rb.token, "the new session's token");
+  await afterTheHeldRefresh(a, servers);
+});
+
+e2eTest(env, 'a renewal held back longer than the new session\'s tokens live: the waiting call gets a live token, not an expired one', async ({ context, servers }) => {
+  const a = await signedInTab(context, servers);
+  const b = await openTab(context, servers);
+  // Held 11 s: the tokens of the login in tab b (8 s) have expired when tab a's call ends its wait.
+  const { ra, rb } = await renewalCutShortByALogin(a, b, servers, 'alice', 11_000);
+  assert.equal(ra.error, undefined, JSON.stringify(ra.error));
+  assert.notEqual(ra.token, rb.token, 'not the token that expired during the wait');
   await afterTheHeldRefresh(a, servers);
 });
 

@@ -1082,7 +1082,8 @@ impl Harness {
             }
         }
         let _ = self.m.take_events();
-        if self.m.session().as_ref().map(|s| s.access_token.clone()) != token_before {
+        let ended = self.m.session().is_none() && token_before.is_some();
+        if ended || matches!(op, Op::Login { .. }) {
             for (c, joined) in &mut self.joined {
                 if untaken.contains(c) {
                     *joined = None;
@@ -1091,6 +1092,18 @@ impl Harness {
         }
         self.answers.clear();
         self.collect()?;
+        if let Op::Logout = op {
+            prop_assert!(
+                self.answers.iter().all(|(_, r)| r.is_err()),
+                "no token after a logout: {:?}",
+                self.answers
+            );
+        }
+        // Calls busy with a job are calls still waiting, once each.
+        for (i, c) in self.m.busy.iter().enumerate() {
+            prop_assert!(self.waiting.contains(c), "busy call {} is gone", c);
+            prop_assert!(!self.m.busy[..i].contains(c), "busy call {} twice", c);
+        }
         if let Some((cut, same_user)) = login {
             for (c, r) in &self.answers {
                 if cut.contains(c) {
@@ -1133,6 +1146,7 @@ impl Harness {
             self.step(&Op::Resolve(0, renewed))?;
         }
         prop_assert!(self.jobs.is_empty(), "the jobs come to an end");
+        prop_assert!(self.m.busy.is_empty(), "no call left busy");
         prop_assert!(
             self.waiting.is_empty(),
             "every call is answered: {:?}",

@@ -398,3 +398,40 @@ fn calls_asked_again_after_a_slow_login_get_a_live_token_from_a_free_call() {
     assert_eq!(first, tokens[0]);
     assert_eq!(p.refresh_tokens_sent().len(), 2, "no more sends");
 }
+
+#[test]
+fn a_call_busy_in_a_long_wait_during_a_login_does_not_return_a_token_that_expired_meanwhile() {
+    use std::future::Future;
+    use std::task::{Context, Poll, Waker};
+    let (c, p) = signed_in();
+    p.advance(301);
+    // The renewal meets a 429 and its call sleeps 30 s before the retry...
+    p.op.borrow_mut().next.push(Next::RetryAfter(429, 30));
+    let mut call = Box::pin(c.access_token(false));
+    let mut cx = Context::from_waker(Waker::noop());
+    for _ in 0..8 {
+        assert!(call.as_mut().poll(&mut cx).is_pending());
+        if p.slept.get() > 0 {
+            break;
+        }
+    }
+    assert!(p.slept.get() > 0, "the call sleeps");
+    // ...while the same user signs in again in another page, with tokens of 20 s...
+    p.op.borrow_mut().at_ttl = 20;
+    block_on(c.login(&crate::driver::LoginOptions::return_to("/home"))).expect("login");
+    block_on(c.handle_callback(&callback_for(&p), &[])).expect("callback");
+    let expired = p.op.borrow().live_access.clone().expect("issued");
+    // ...which have expired when the sleeping call wakes up.
+    p.advance(25);
+    let token = loop {
+        if let Poll::Ready(r) = call.as_mut().poll(&mut cx) {
+            break r.expect("a token");
+        }
+    };
+    assert_ne!(
+        token.secret(),
+        expired,
+        "not the token that expired during the wait"
+    );
+    assert!(c.fresh_until(&token).is_some(), "a live token");
+}

@@ -406,3 +406,52 @@ fn f01_userinfo_of_a_user_signed_out_by_another_users_login_meanwhile_is_not_ret
     assert_eq!(bob.get("sub").and_then(Json::as_str), Some("bob"));
     assert_eq!(userinfo_calls(&p).len(), 2);
 }
+
+#[test]
+fn f01_userinfo_answered_after_another_users_login_is_neither_returned_nor_cached() {
+    use std::future::Future;
+    use std::task::{Context, Poll, Waker};
+    let (c, p) = signed_in();
+    let alice = p.op.borrow().live_access.clone().expect("alice's token");
+    let mut call = Box::pin(c.user_info(false));
+    let mut cx = Context::from_waker(Waker::noop());
+    for _ in 0..8 {
+        if !userinfo_calls(&p).is_empty() {
+            break;
+        }
+        assert!(call.as_mut().poll(&mut cx).is_pending());
+    }
+    assert_eq!(
+        userinfo_calls(&p).len(),
+        1,
+        "alice's userinfo request is out"
+    );
+    p.op.borrow_mut().claims_over = Some(serde_json::json!({ "sub": "bob" }));
+    block_on(c.login(&crate::driver::LoginOptions::return_to("/home"))).expect("login");
+    block_on(c.handle_callback(&callback_for(&p), &[])).expect("callback");
+    // The provider still answers alice's request with her claims (200).
+    p.op.borrow_mut().live_access = Some(alice);
+    let result = loop {
+        if let Poll::Ready(r) = call.as_mut().poll(&mut cx) {
+            break r;
+        }
+    };
+    assert_eq!(result.map_err(|e| e.code()), Err("login_required"));
+    assert!(
+        c.claims()
+            .is_some_and(|j| j.get("sub").and_then(Json::as_str) == Some("bob")),
+        "bob's session"
+    );
+    let cached = c
+        .inner
+        .hub
+        .machine
+        .borrow()
+        .session()
+        .as_ref()
+        .and_then(|s| s.userinfo.clone());
+    assert!(
+        cached.is_none(),
+        "alice's claims are not cached in bob's session"
+    );
+}
