@@ -1156,16 +1156,10 @@ impl Harness {
     }
 }
 
-/// 512 cases, or `PROPTEST_CASES` (`make fuzz` runs many more).
-fn cases() -> u32 {
-    std::env::var("PROPTEST_CASES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(512)
-}
-
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(cases()))]
+    #![proptest_config(ProptestConfig::with_cases(
+        crate::driver::test_support::proptest_cases()
+    ))]
 
     #[test]
     fn g01_h01_h02_machine_invariants_hold_for_random_event_orders(

@@ -10,7 +10,13 @@ use wasm_bindgen_test::wasm_bindgen_test as test;
 
 use super::test_support::*;
 
-use crate::core::{Error, Transport};
+use std::future::Future;
+use std::pin::Pin;
+use std::rc::Rc;
+use std::task::{Context, Waker};
+
+use crate::core::{AccessToken, Error, Transport};
+use crate::driver::Client;
 use crate::driver::{AuthEvent, SignedOutReason};
 
 fn code_of(r: Result<impl Sized, Error>) -> &'static str {
@@ -310,15 +316,23 @@ fn g01_calls_waiting_for_a_renewal_are_woken_by_it() {
     assert!(out[..5].iter().all(|o| o == "login_required"), "{out:?}");
 }
 
-#[test]
-fn a_login_during_a_renewal_gives_its_waiting_calls_the_new_sessions_token() {
-    use std::future::Future;
-    use std::task::{Context, Poll, Waker};
-    let (c, p) = signed_in();
+/// A call of `access_token`, boxed.
+type TokenCall<'a> = Pin<Box<dyn Future<Output = Result<AccessToken, Error>> + 'a>>;
+
+/// `n` calls of a signed-in client whose renewal met `status` with a `Retry-After` of `secs`,
+/// polled until the call running it sleeps before its retry.
+fn calls_waiting_for_a_retry<'a>(
+    c: &'a Client<Rc<FakePlatform>>,
+    p: &FakePlatform,
+    n: usize,
+    status: u16,
+    secs: u64,
+) -> Vec<TokenCall<'a>> {
     p.advance(301);
-    // The renewal meets a 503 and waits before its retry...
-    p.op.borrow_mut().next.push(Next::RetryAfter(503, 1));
-    let mut calls: Vec<_> = (0..3).map(|_| Box::pin(c.access_token(false))).collect();
+    p.op.borrow_mut().next.push(Next::RetryAfter(status, secs));
+    let mut calls: Vec<TokenCall<'a>> = (0..n)
+        .map(|_| Box::pin(c.access_token(false)) as _)
+        .collect();
     let mut cx = Context::from_waker(Waker::noop());
     for _ in 0..8 {
         for call in &mut calls {
@@ -329,17 +343,21 @@ fn a_login_during_a_renewal_gives_its_waiting_calls_the_new_sessions_token() {
         }
     }
     assert!(p.slept.get() > 0, "the renewal waits before its retry");
+    calls
+}
+
+#[test]
+fn a_login_during_a_renewal_gives_its_waiting_calls_the_new_sessions_token() {
+    let (c, p) = signed_in();
+    // The renewal meets a 503 and waits before its retry...
+    let mut calls = calls_waiting_for_a_retry(&c, &p, 3, 503, 1);
     assert_eq!(p.refresh_tokens_sent(), ["rt-1"]);
     // ...while the user signs in again (in another page of the same engine).
-    block_on(c.login(&crate::driver::LoginOptions::return_to("/home"))).expect("login");
-    block_on(c.handle_callback(&callback_for(&p), &[])).expect("callback");
+    sign_in_again(&c, &p);
     let new = p.op.borrow().live_access.clone().expect("issued");
     for call in &mut calls {
-        let token = loop {
-            if let Poll::Ready(r) = call.as_mut().poll(&mut cx) {
-                break r.expect("the new session's token, not login_required");
-            }
-        };
+        let token =
+            poll_to_end(call.as_mut()).expect("the new session's token, not login_required");
         assert_eq!(token.secret(), new);
     }
     assert_eq!(
@@ -351,40 +369,21 @@ fn a_login_during_a_renewal_gives_its_waiting_calls_the_new_sessions_token() {
 
 #[test]
 fn calls_asked_again_after_a_slow_login_get_a_live_token_from_a_free_call() {
-    use std::future::Future;
-    use std::task::{Context, Poll, Waker};
     let (c, p) = signed_in();
-    p.advance(301);
     // The renewal meets a 503 and waits a long Retry-After before its retry...
-    p.op.borrow_mut().next.push(Next::RetryAfter(503, 20));
-    let mut calls: Vec<_> = (0..3).map(|_| Box::pin(c.access_token(false))).collect();
-    let mut cx = Context::from_waker(Waker::noop());
-    for _ in 0..8 {
-        for call in &mut calls {
-            assert!(call.as_mut().poll(&mut cx).is_pending());
-        }
-        if p.slept.get() > 0 {
-            break;
-        }
-    }
-    assert!(p.slept.get() > 0, "the first call waits before its retry");
+    let mut calls = calls_waiting_for_a_retry(&c, &p, 3, 503, 20);
     // ...while a login completes whose checks take longer than its tokens live (300 s).
-    block_on(c.login(&crate::driver::LoginOptions::return_to("/home"))).expect("login");
     p.verify_lag.set(400);
-    block_on(c.handle_callback(&callback_for(&p), &[])).expect("callback");
+    sign_in_again(&c, &p);
     p.verify_lag.set(0);
     let expired = p.op.borrow().live_access.clone().expect("issued");
     // The calls do not get the token that expired during the checks: one of the calls that was
     // not busy renews the new session at once, without waiting for the first call's wait to end.
-    let mut poll = |i: usize| {
-        for _ in 0..100 {
-            if let Poll::Ready(r) = calls[i].as_mut().poll(&mut cx) {
-                return r.expect("a renewed token").secret().to_owned();
-            }
-        }
-        panic!("call {i} still waits");
+    let mut token = |i: usize| {
+        let r = poll_to_end(calls[i].as_mut());
+        r.expect("a renewed token").secret().to_owned()
     };
-    let tokens = [poll(1), poll(2)];
+    let tokens = [token(1), token(2)];
     assert!(
         tokens.iter().all(|t| *t != expired && *t == tokens[0]),
         "{tokens:?}"
@@ -394,40 +393,22 @@ fn calls_asked_again_after_a_slow_login_get_a_live_token_from_a_free_call() {
         2,
         "the old token once, the new one once"
     );
-    let first = poll(0);
-    assert_eq!(first, tokens[0]);
+    assert_eq!(token(0), tokens[0]);
     assert_eq!(p.refresh_tokens_sent().len(), 2, "no more sends");
 }
 
 #[test]
 fn a_call_busy_in_a_long_wait_during_a_login_does_not_return_a_token_that_expired_meanwhile() {
-    use std::future::Future;
-    use std::task::{Context, Poll, Waker};
     let (c, p) = signed_in();
-    p.advance(301);
     // The renewal meets a 429 and its call sleeps 30 s before the retry...
-    p.op.borrow_mut().next.push(Next::RetryAfter(429, 30));
-    let mut call = Box::pin(c.access_token(false));
-    let mut cx = Context::from_waker(Waker::noop());
-    for _ in 0..8 {
-        assert!(call.as_mut().poll(&mut cx).is_pending());
-        if p.slept.get() > 0 {
-            break;
-        }
-    }
-    assert!(p.slept.get() > 0, "the call sleeps");
+    let mut calls = calls_waiting_for_a_retry(&c, &p, 1, 429, 30);
     // ...while the same user signs in again in another page, with tokens of 20 s...
     p.op.borrow_mut().at_ttl = 20;
-    block_on(c.login(&crate::driver::LoginOptions::return_to("/home"))).expect("login");
-    block_on(c.handle_callback(&callback_for(&p), &[])).expect("callback");
+    sign_in_again(&c, &p);
     let expired = p.op.borrow().live_access.clone().expect("issued");
     // ...which have expired when the sleeping call wakes up.
     p.advance(25);
-    let token = loop {
-        if let Poll::Ready(r) = call.as_mut().poll(&mut cx) {
-            break r.expect("a token");
-        }
-    };
+    let token = poll_to_end(calls[0].as_mut()).expect("a token");
     assert_ne!(
         token.secret(),
         expired,

@@ -78,15 +78,10 @@ fn report() -> impl Strategy<Value = Report> {
     ]
 }
 
-fn cases() -> u32 {
-    std::env::var("PROPTEST_CASES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(512)
-}
-
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(cases()))]
+    #![proptest_config(ProptestConfig::with_cases(
+        crate::driver::test_support::proptest_cases()
+    ))]
 
     /// Whatever the order of reports: at most three sends, each after a wait of 5 s or less but the
     /// first; one result; nothing after it.

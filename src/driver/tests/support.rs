@@ -918,3 +918,41 @@ pub(crate) fn events(c: &Client<Rc<FakePlatform>>) -> Rc<RefCell<Vec<crate::driv
     c.subscribe(move |e| l.borrow_mut().push(e.clone()));
     log
 }
+
+/// Polls `f` (which must stay pending) until `done` says so, at most 8 times; panics otherwise.
+pub(crate) fn poll_until<F: Future + ?Sized>(mut f: Pin<&mut F>, done: impl Fn() -> bool) {
+    let mut cx = Context::from_waker(Waker::noop());
+    for _ in 0..8 {
+        if done() {
+            return;
+        }
+        assert!(f.as_mut().poll(&mut cx).is_pending(), "finished early");
+    }
+    assert!(done(), "never got there");
+}
+
+/// Polls `f` to its end, at most 100 times; panics when it still waits.
+pub(crate) fn poll_to_end<F: Future + ?Sized>(mut f: Pin<&mut F>) -> F::Output {
+    let mut cx = Context::from_waker(Waker::noop());
+    for _ in 0..100 {
+        if let Poll::Ready(v) = f.as_mut().poll(&mut cx) {
+            return v;
+        }
+    }
+    panic!("still waits");
+}
+
+/// Signs in again through the simulated provider (as another page of the same engine would).
+pub(crate) fn sign_in_again(c: &Client<Rc<FakePlatform>>, p: &FakePlatform) {
+    block_on(c.login(&crate::driver::LoginOptions::return_to("/home"))).expect("login");
+    block_on(c.handle_callback(&callback_for(p), &[])).expect("callback");
+}
+
+/// Cases per property test: 512, or `PROPTEST_CASES` (`make fuzz` runs many more).
+#[cfg(not(target_arch = "wasm32"))]
+pub(crate) fn proptest_cases() -> u32 {
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(512)
+}

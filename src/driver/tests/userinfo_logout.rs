@@ -368,31 +368,13 @@ fn j01_a_configured_revocation_endpoint_is_used_only_when_discovery_has_none() {
 
 #[test]
 fn f01_userinfo_of_a_user_signed_out_by_another_users_login_meanwhile_is_not_returned() {
-    use std::future::Future;
-    use std::task::{Context, Poll, Waker};
     let (c, p) = signed_in();
     let mut call = Box::pin(c.user_info(false));
-    let mut cx = Context::from_waker(Waker::noop());
-    for _ in 0..8 {
-        if !userinfo_calls(&p).is_empty() {
-            break;
-        }
-        assert!(call.as_mut().poll(&mut cx).is_pending());
-    }
-    assert_eq!(
-        userinfo_calls(&p).len(),
-        1,
-        "alice's userinfo request is out"
-    );
+    poll_until(call.as_mut(), || !userinfo_calls(&p).is_empty());
     // Meanwhile bob signs in (another page of the same engine).
     p.op.borrow_mut().claims_over = Some(serde_json::json!({ "sub": "bob" }));
-    block_on(c.login(&crate::driver::LoginOptions::return_to("/home"))).expect("login");
-    block_on(c.handle_callback(&callback_for(&p), &[])).expect("callback");
-    let result = loop {
-        if let Poll::Ready(r) = call.as_mut().poll(&mut cx) {
-            break r;
-        }
-    };
+    sign_in_again(&c, &p);
+    let result = poll_to_end(call.as_mut());
     let err = result.expect_err("alice's claims are not this session's");
     assert_eq!(err.code(), "login_required");
     assert!(
@@ -409,33 +391,15 @@ fn f01_userinfo_of_a_user_signed_out_by_another_users_login_meanwhile_is_not_ret
 
 #[test]
 fn f01_userinfo_answered_after_another_users_login_is_neither_returned_nor_cached() {
-    use std::future::Future;
-    use std::task::{Context, Poll, Waker};
     let (c, p) = signed_in();
     let alice = p.op.borrow().live_access.clone().expect("alice's token");
     let mut call = Box::pin(c.user_info(false));
-    let mut cx = Context::from_waker(Waker::noop());
-    for _ in 0..8 {
-        if !userinfo_calls(&p).is_empty() {
-            break;
-        }
-        assert!(call.as_mut().poll(&mut cx).is_pending());
-    }
-    assert_eq!(
-        userinfo_calls(&p).len(),
-        1,
-        "alice's userinfo request is out"
-    );
+    poll_until(call.as_mut(), || !userinfo_calls(&p).is_empty());
     p.op.borrow_mut().claims_over = Some(serde_json::json!({ "sub": "bob" }));
-    block_on(c.login(&crate::driver::LoginOptions::return_to("/home"))).expect("login");
-    block_on(c.handle_callback(&callback_for(&p), &[])).expect("callback");
+    sign_in_again(&c, &p);
     // The provider still answers alice's request with her claims (200).
     p.op.borrow_mut().live_access = Some(alice);
-    let result = loop {
-        if let Poll::Ready(r) = call.as_mut().poll(&mut cx) {
-            break r;
-        }
-    };
+    let result = poll_to_end(call.as_mut());
     assert_eq!(result.map_err(|e| e.code()), Err("login_required"));
     assert!(
         c.claims()
