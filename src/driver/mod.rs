@@ -471,10 +471,10 @@ impl<P: Platform> Client<P> {
         let mut asked_again = false;
         loop {
             match call.next().await {
-                Step::Answer(Ok(token)) if !asked_again && !self.is_live(&token) => {
+                Step::Answer(Ok(token)) if !asked_again && !self.is_fresh(&token) => {
                     // Given while this call was still busy (a login came during its wait), or
-                    // while the page slept: the token has expired or was replaced since. Asked once
-                    // more, it gets the session's token now, or a renewal.
+                    // while the page slept: the token was replaced since, or is inside the margin
+                    // now. Asked once more, it gets the session's token now, or a renewal.
                     asked_again = true;
                     call.ask_again(inner.platform.now());
                 }
@@ -491,12 +491,9 @@ impl<P: Platform> Client<P> {
         }
     }
 
-    /// Whether `token` is the session's access token and has not expired.
-    fn is_live(&self, token: &AccessToken) -> bool {
-        let now = self.inner.platform.now();
-        self.session()
-            .as_ref()
-            .is_some_and(|s| s.access_token.secret() == token.secret() && !s.is_expired(now))
+    /// Whether `token` is the session's access token and still has the renewal margin left.
+    fn is_fresh(&self, token: &AccessToken) -> bool {
+        self.fresh_until(token).is_some()
     }
 
     /// Runs `f` on the session machine, then hands its events to the listeners and wakes the
