@@ -129,9 +129,7 @@ impl Call<'_> {
         })
         .await
     }
-}
 
-impl Call<'_> {
     /// Asks the machine again for this call at `now` (its answer came too late to be used): it
     /// waits again, and is `gone` if dropped before the new answer.
     pub(crate) fn ask_again(&self, now: u64) {
