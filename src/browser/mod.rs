@@ -21,6 +21,8 @@ pub use location::{
 
 use crate::core::{Error, HttpRequest, HttpResponse, JsonParser, Platform as PlatformError, Sha};
 use std::cell::RefCell;
+use std::future::Future;
+use std::pin::Pin;
 use std::rc::Rc;
 
 use wasm_bindgen::JsValue;
@@ -110,6 +112,10 @@ impl Platform for BrowserPlatform {
             let _ = globals::set_timeout(&resolve, ms);
         });
         let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+    }
+
+    fn spawn(&self, task: Pin<Box<dyn Future<Output = ()>>>) {
+        wasm_bindgen_futures::spawn_local(task);
     }
 
     fn json(&self) -> &dyn JsonParser {

@@ -8,6 +8,7 @@ use std::task::{Poll, Waker};
 
 use super::events::AuthEvent;
 use super::machine::{Caller, Machine, Step};
+use super::outlive::Running;
 
 type Listener = Rc<dyn Fn(&AuthEvent)>;
 
@@ -41,6 +42,7 @@ impl Hub {
             hub: self,
             caller,
             answered: Cell::new(false),
+            running: Rc::default(),
         }
     }
 
@@ -101,11 +103,15 @@ impl Hub {
 }
 
 /// One call of `access_token` waiting for the session machine. Dropping it before its answer
-/// tells the machine, which hands a renewal this call was running to another waiting call.
+/// tells the machine, which hands a renewal this call was running to another waiting call; while
+/// the call's refresh exchange is out, the exchange tells it instead, once it has reported
+/// (`outlive.rs`).
 pub(crate) struct Call<'a> {
     hub: &'a Hub,
     pub(crate) caller: Caller,
     answered: Cell<bool>,
+    /// Shared with the refresh exchange this call runs, if any.
+    pub(crate) running: Rc<Running>,
 }
 
 impl Call<'_> {
@@ -141,7 +147,7 @@ impl Call<'_> {
 
 impl Drop for Call<'_> {
     fn drop(&mut self) {
-        if !self.answered.get() {
+        if !self.answered.get() && !self.running.orphan() {
             let caller = self.caller;
             self.hub.step(|m| m.gone(caller));
         }

@@ -11,6 +11,7 @@ mod flight;
 mod hub;
 mod keys;
 mod machine;
+mod outlive;
 mod platform;
 mod revocation;
 mod session;
@@ -36,6 +37,7 @@ use crate::core::{
     CodeVerifier, HttpRequest, HttpResponse, Method, Platform as PlatformError, Sha, Transport,
 };
 use machine::{Job, Machine, Sent, Step};
+use outlive::Outlive;
 use revocation::{Next as RevokeNext, Revoked, Revoker};
 use session::Session;
 
@@ -480,8 +482,18 @@ impl<P: Platform> Client<P> {
                 }
                 Step::Answer(result) => return result,
                 Step::Job(Job::Exchange { flight, original }) => {
-                    let (result, sent) = self.exchange_refresh(flight, &original).await;
-                    self.step(|m| m.sent(flight, result, sent));
+                    // Its own task if this call is dropped before it ends (`outlive.rs`).
+                    let this = self.clone();
+                    let running = Rc::clone(&call.running);
+                    running.start();
+                    let task = Box::pin(async move {
+                        let (result, sent) = this.exchange_refresh(flight, &original).await;
+                        this.step(|m| m.sent(flight, result, sent));
+                        if running.end() {
+                            this.step(|m| m.gone(caller));
+                        }
+                    });
+                    Outlive::new(task, &inner.platform).await;
                 }
                 Step::Job(Job::Wait { flight, ms }) => {
                     inner.platform.sleep_ms(ms).await;
@@ -546,8 +558,9 @@ impl<P: Platform> Client<P> {
                         retry_after: response.retry_after,
                     },
                     200..=299 => {
-                        // Taken by the provider: if this call is dropped while it checks the
-                        // answer, the machine ends the session rather than send the token again.
+                        // Taken by the provider: should this exchange never report (a platform
+                        // that drops its task), the machine ends the session rather than send the
+                        // token again.
                         self.inner.hub.machine.borrow_mut().answered(flight);
                         Sent::Accepted
                     }

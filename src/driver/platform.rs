@@ -4,6 +4,9 @@
 //! `location`; tests implement it in memory with a virtual clock. Keeping the driver behind this trait is
 //! what let it move into the engine's worker without touching the protocol core.
 
+use std::future::Future;
+use std::pin::Pin;
+
 use crate::core::dpop::DpopPublicKey;
 use crate::core::{Error, HttpRequest, HttpResponse, JsonParser, Sha};
 
@@ -11,7 +14,7 @@ use crate::core::{Error, HttpRequest, HttpResponse, JsonParser, Sha};
 ///
 /// Implementations must never panic: every failure is an [`Error`] (usually a `Transport` or `Platform` one).
 #[allow(async_fn_in_trait)] // futures here are single-threaded by design (browser event loop)
-pub trait Platform {
+pub trait Platform: 'static {
     /// A DPoP private key held by the platform (a non-extractable WebCrypto `CryptoKey` in
     /// browsers): the driver only ever holds this handle.
     type DpopKey: Clone;
@@ -25,6 +28,10 @@ pub trait Platform {
     async fn fetch(&self, request: &HttpRequest) -> Result<HttpResponse, Error>;
     /// Resolves after `ms` milliseconds (between bounded retries, and while waiting for another tab).
     async fn sleep_ms(&self, ms: u64);
+    /// Runs `task` to its end on the event loop (`spawn_local` in the browser). The driver hands
+    /// over a refresh exchange whose call was dropped mid-way: the request may have reached the
+    /// provider, so its answer is still taken in rather than lost.
+    fn spawn(&self, task: Pin<Box<dyn Future<Output = ()>>>);
     /// The JSON parser to use (the browser's `JSON.parse` in the browser).
     fn json(&self) -> &dyn JsonParser;
     /// Stores the short-lived login transaction record under `key` (tab-scoped storage).

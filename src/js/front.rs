@@ -12,6 +12,7 @@
 
 use std::cell::RefCell;
 use std::future::Future;
+use std::pin::Pin;
 use std::rc::Rc;
 
 use wasm_bindgen::JsValue;
@@ -128,6 +129,10 @@ impl Platform for EnginePlatform {
 
     async fn sleep_ms(&self, ms: u64) {
         self.browser.sleep_ms(ms).await
+    }
+
+    fn spawn(&self, task: Pin<Box<dyn Future<Output = ()>>>) {
+        self.browser.spawn(task)
     }
 
     fn json(&self) -> &dyn JsonParser {

@@ -1,12 +1,14 @@
 //! Property tests of the engine's policy against the simulated provider, in virtual time: random
 //! orders of concurrent token calls, clock jumps (a laptop waking up), renewals nobody asked for,
-//! lost, failed, refused and malformed token responses, and logouts in the middle of a renewal.
+//! lost, failed, refused and malformed token responses, logouts in the middle of a renewal, and
+//! calls dropped in the middle of one.
 //!
 //! After every step: nothing panicked; the calls of one batch shared one outcome (single flight);
 //! one batch sent at most one renewal and its bounded retries; every token handed out was issued by
 //! the provider and had not expired; a session ends at the first answer that says the provider
-//! revoked its grant (fail closed); and once the session is over, calls send nothing and say
-//! `login_required`.
+//! revoked its grant (fail closed); once the session is over, calls send nothing and say
+//! `login_required`; a dropped call's renewal ran to its end; and a refresh token the provider
+//! already used is sent again only after the provider lost an answer.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -59,6 +61,13 @@ enum Step {
     Revalidate,
     /// `n` concurrent calls and a logout among them.
     LogoutDuring { n: usize },
+    /// `n` concurrent calls polled `polls` times, then the first `dropped` of them dropped (a Rust
+    /// app drops futures); the rest run to their end.
+    DropDuring {
+        n: usize,
+        polls: usize,
+        dropped: usize,
+    },
 }
 
 fn fault() -> impl Strategy<Value = Fault> {
@@ -80,6 +89,11 @@ fn step() -> impl Strategy<Value = Step> {
         3 => fault().prop_map(Step::Fault),
         1 => Just(Step::Revalidate),
         1 => (0usize..4).prop_map(|n| Step::LogoutDuring { n }),
+        2 => (1usize..5, 0usize..6, 1usize..5).prop_map(|(n, polls, dropped)| Step::DropDuring {
+            n,
+            polls,
+            dropped: dropped.min(n),
+        }),
     ]
 }
 
@@ -99,6 +113,8 @@ fn outcome<T>(r: &Result<T, crate::core::Error>, secret: impl Fn(&T) -> String) 
 fn run(steps: &[Step]) -> Result<(), TestCaseError> {
     let (c, p) = signed_in();
     let ttl = p.op.borrow().at_ttl;
+    // Whether the provider has used a refresh token and lost its answer (which allows one resend).
+    let mut lost = false;
     for (i, step) in steps.iter().enumerate() {
         let ended_before = !c.is_authenticated();
         let requests_before = token_requests(&p);
@@ -134,7 +150,10 @@ fn run(steps: &[Step]) -> Result<(), TestCaseError> {
                 prop_assert!(sent <= 4, "step {i}: {sent} token requests for one batch");
             }
             Step::Advance(secs) => p.advance(*secs),
-            Step::Fault(f) => p.op.borrow_mut().next.push(f.next()),
+            Step::Fault(f) => {
+                lost |= matches!(f, Fault::Lost(_));
+                p.op.borrow_mut().next.push(f.next());
+            }
             Step::Revalidate => block_on(c.revalidate()),
             Step::LogoutDuring { n } => {
                 let mut futures: Vec<Pin<Box<dyn Future<Output = String> + '_>>> = (0..*n)
@@ -151,7 +170,42 @@ fn run(steps: &[Step]) -> Result<(), TestCaseError> {
                 join_all(futures);
                 prop_assert!(!c.is_authenticated(), "step {i}: logged out");
             }
+            Step::DropDuring { n, polls, dropped } => {
+                type Token = Result<crate::core::AccessToken, crate::core::Error>;
+                let mut calls: Vec<Pin<Box<dyn Future<Output = Token> + '_>>> = (0..*n)
+                    .map(|_| Box::pin(c.access_token(false)) as _)
+                    .collect();
+                let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+                let mut done = vec![false; *n];
+                for _ in 0..*polls {
+                    for (call, done) in calls.iter_mut().zip(done.iter_mut()) {
+                        *done = *done || call.as_mut().poll(&mut cx).is_ready();
+                    }
+                }
+                let rest: Vec<_> = calls
+                    .into_iter()
+                    .zip(done)
+                    .skip(*dropped)
+                    .filter(|(_, done)| !done)
+                    .map(|(call, _)| call)
+                    .collect();
+                for r in join_all(rest) {
+                    results.push(outcome(&r, |t| t.secret().to_owned()));
+                }
+                for _ in 0..100 {
+                    poll_spawned();
+                }
+                prop_assert_eq!(spawned(), 0, "step {}: a dropped call's exchange ended", i);
+                prop_assert!(
+                    results.windows(2).all(|w| w[0] == w[1]),
+                    "step {i}: one outcome for the calls left: {results:?}"
+                );
+            }
         }
+        prop_assert!(
+            lost || p.op.borrow().reuses == 0,
+            "step {i}: a refresh token was sent again after the provider used it"
+        );
         if ended_before {
             prop_assert_eq!(
                 token_requests(&p),

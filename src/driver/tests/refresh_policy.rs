@@ -243,45 +243,107 @@ fn d_a_refresh_answered_200_that_cannot_be_checked_ends_the_session() {
     assert_eq!(p.refresh_tokens_sent(), ["rt-1"], "never sent again");
 }
 
-#[test]
-fn h02_a_call_dropped_while_it_checks_a_200_refresh_ends_the_session() {
-    use std::future::Future;
-    use std::task::{Context, Waker};
-    let (c, p) = signed_in();
-    let other = c.clone();
-    let mut first = Box::pin(c.access_token(true));
-    let mut second = Box::pin(other.access_token(true));
+/// Polls `calls` until the simulated provider has seen `n` refresh requests (each call at most 8
+/// times).
+fn poll_until_refreshes(calls: &mut [TokenCall<'_>], p: &FakePlatform, n: usize) {
     let mut cx = Context::from_waker(Waker::noop());
+    for _ in 0..8 {
+        if p.refresh_tokens_sent().len() >= n {
+            return;
+        }
+        for call in calls.iter_mut() {
+            assert!(call.as_mut().poll(&mut cx).is_pending(), "finished early");
+        }
+    }
+    assert_eq!(p.refresh_tokens_sent().len(), n, "never sent");
+}
+
+#[test]
+fn a_call_dropped_while_it_checks_a_200_refresh_leaves_the_new_tokens_in_place() {
+    let (c, p) = signed_in();
+    let log = events(&c);
+    let other = c.clone();
+    let mut calls: Vec<TokenCall<'_>> = vec![Box::pin(c.access_token(true))];
+    let mut second = Box::pin(other.access_token(true));
     // Poll until the provider has answered the refresh (rotating rt-1), while the first call
     // checks the answer.
     let rotated = || p.op.borrow().used_refresh.len() == 1;
+    let mut cx = Context::from_waker(Waker::noop());
     for _ in 0..8 {
-        assert!(first.as_mut().poll(&mut cx).is_pending());
+        assert!(calls[0].as_mut().poll(&mut cx).is_pending());
         assert!(second.as_mut().poll(&mut cx).is_pending());
         if rotated() {
             break;
         }
     }
     assert!(rotated());
-    drop(first);
-    assert!(
-        !c.is_authenticated(),
-        "the new tokens went with the dropped call"
-    );
-    let err = loop {
-        if let std::task::Poll::Ready(r) = second.as_mut().poll(&mut cx) {
-            break r.unwrap_err();
-        }
-    };
-    assert_eq!(
-        (err.code(), err.detail()),
-        ("login_required", Some("refresh_rejected"))
-    );
+    drop(calls);
+    // The checks go on without the call: the other call gets the new token.
+    assert_eq!(poll_to_end(second.as_mut()).unwrap().secret(), "at-2");
+    assert_eq!(spawned(), 0);
+    assert!(c.is_authenticated());
+    assert_eq!(*log.borrow(), vec![AuthEvent::Refreshed]);
+    assert_eq!(p.refresh_tokens_sent(), ["rt-1"], "sent once");
+}
+
+#[test]
+fn a_lone_call_dropped_mid_send_does_not_lose_the_rotated_refresh_token() {
+    let (c, p) = signed_in();
+    let mut calls: Vec<TokenCall<'_>> = vec![Box::pin(c.access_token(true))];
+    // The request is out; the provider has not answered yet.
+    poll_until_refreshes(&mut calls, &p, 1);
+    assert!(p.op.borrow().used_refresh.is_empty());
+    drop(calls);
+    // The exchange goes on as its own task: the provider rotates rt-1 and the answer is kept.
+    while poll_spawned() > 0 {}
+    assert_eq!(p.op.borrow().used_refresh.len(), 1);
+    assert!(c.is_authenticated());
+    assert_eq!(block_on(c.access_token(false)).unwrap().secret(), "at-2");
     assert_eq!(
         p.refresh_tokens_sent(),
         ["rt-1"],
-        "no resend of the rotated token"
+        "the rotated token is not sent again"
     );
+    assert!(!p.op.borrow().revoked);
+}
+
+#[test]
+fn a_call_dropped_mid_send_leaves_its_exchange_to_the_calls_still_waiting() {
+    let (c, p) = signed_in();
+    let other = c.clone();
+    let mut calls: Vec<TokenCall<'_>> = vec![
+        Box::pin(c.access_token(true)),
+        Box::pin(other.access_token(true)),
+    ];
+    poll_until_refreshes(&mut calls, &p, 1);
+    let second = calls.pop().expect("two calls");
+    drop(calls);
+    // The waiting call does not send again: it gets the dropped call's answer.
+    assert_eq!(block_on(second).unwrap().secret(), "at-2");
+    assert_eq!(p.refresh_tokens_sent(), ["rt-1"]);
+    assert_eq!(spawned(), 0);
+}
+
+#[test]
+fn a_call_dropped_mid_send_whose_answer_is_lost_allows_the_one_resend_only() {
+    let (c, p) = signed_in();
+    let other = c.clone();
+    // The provider rotates rt-1 but its answer is lost, and so is the resend's.
+    p.op.borrow_mut().next.extend([
+        Next::Lost(Transport::Timeout),
+        Next::Lost(Transport::Timeout),
+    ]);
+    let mut calls: Vec<TokenCall<'_>> = vec![
+        Box::pin(c.access_token(true)),
+        Box::pin(other.access_token(true)),
+    ];
+    poll_until_refreshes(&mut calls, &p, 1);
+    let second = calls.pop().expect("two calls");
+    drop(calls);
+    // The unknown outcome is counted once, by the exchange itself: one resend, by the call left.
+    assert_eq!(code_of(block_on(second)), "timeout");
+    assert_eq!(p.refresh_tokens_sent(), ["rt-1", "rt-1"]);
+    assert_eq!(spawned(), 0);
 }
 
 #[test]

@@ -20,8 +20,32 @@ pub(crate) const ISSUER: &str = "https://op.example";
 pub(crate) const CLIENT_ID: &str = "spa";
 pub(crate) const REDIRECT: &str = "https://app.example/callback";
 
+thread_local! {
+    /// Tasks handed to [`Platform::spawn`] (an exchange whose call was dropped), polled by every
+    /// runner below along with its own futures, as a browser's event loop would.
+    static SPAWNED: RefCell<Vec<Pin<Box<dyn Future<Output = ()>>>>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Polls the spawned tasks once; returns how many there were.
+pub(crate) fn poll_spawned() -> usize {
+    let tasks = SPAWNED.with(|s| std::mem::take(&mut *s.borrow_mut()));
+    let n = tasks.len();
+    let mut cx = Context::from_waker(Waker::noop());
+    let pending: Vec<_> = tasks
+        .into_iter()
+        .filter_map(|mut t| t.as_mut().poll(&mut cx).is_pending().then_some(t))
+        .collect();
+    SPAWNED.with(|s| s.borrow_mut().extend(pending));
+    n
+}
+
+/// How many spawned tasks have not ended.
+pub(crate) fn spawned() -> usize {
+    SPAWNED.with(|s| s.borrow().len())
+}
+
 /// Polls every future round-robin until all complete (futures here only wait on each other or on
-/// [`Yield`]), returning their outputs in order.
+/// [`Yield`]), returning their outputs in order. Spawned tasks are polled too.
 pub(crate) fn join_all<T>(futures: Vec<Pin<Box<dyn Future<Output = T> + '_>>>) -> Vec<T> {
     let mut futures: Vec<Option<Pin<Box<dyn Future<Output = T> + '_>>>> =
         futures.into_iter().map(Some).collect();
@@ -29,6 +53,7 @@ pub(crate) fn join_all<T>(futures: Vec<Pin<Box<dyn Future<Output = T> + '_>>>) -
     let mut cx = Context::from_waker(Waker::noop());
     for _ in 0..100_000 {
         let mut pending = false;
+        poll_spawned();
         for (i, slot) in futures.iter_mut().enumerate() {
             if let Some(f) = slot {
                 match f.as_mut().poll(&mut cx) {
@@ -88,7 +113,8 @@ pub(crate) fn run_woken<T>(futures: Vec<Pin<Box<dyn Future<Output = T> + '_>>>) 
         futures.into_iter().map(Some).collect();
     let mut out: Vec<Option<T>> = futures.iter().map(|_| None).collect();
     loop {
-        let mut polled = false;
+        // A spawned task runs on its own: it counts as polled while there is one.
+        let mut polled = poll_spawned() > 0;
         for (i, slot) in futures.iter_mut().enumerate() {
             let Some(f) = slot else { continue };
             if !flags[i].0.swap(false, Ordering::SeqCst) {
@@ -159,6 +185,8 @@ pub(crate) struct Provider {
     /// Tokens received at the revocation endpoint.
     pub(crate) revoked_tokens: Vec<String>,
     pub(crate) used_refresh: Vec<String>,
+    /// Refresh requests that brought back a token already used (each revokes the grant).
+    pub(crate) reuses: usize,
     pub(crate) revoked: bool,
     pub(crate) counter: u64,
     pub(crate) at_ttl: u64,
@@ -634,6 +662,9 @@ impl Provider {
             }
             Some("refresh_token") => {
                 let rt = f.get("refresh_token").cloned().unwrap_or_default();
+                if self.used_refresh.contains(&rt) {
+                    self.reuses += 1;
+                }
                 if self.revoked || self.used_refresh.contains(&rt) {
                     self.revoked = true;
                     return invalid_grant();
@@ -693,7 +724,22 @@ impl Platform for Rc<FakePlatform> {
     }
     async fn fetch(&self, request: &HttpRequest) -> Result<HttpResponse, Error> {
         self.requests.borrow_mut().push(request.clone());
+        // A request dropped while out still reaches the provider, as a browser's `fetch` does;
+        // only its answer is lost.
+        struct Out<'a>(&'a FakePlatform, Option<&'a HttpRequest>);
+        impl Drop for Out<'_> {
+            fn drop(&mut self) {
+                if let Some(request) = self.1 {
+                    if request.url != JWKS_URI {
+                        let now = self.0.now.get();
+                        let _ = self.0.op.borrow_mut().handle(request, now);
+                    }
+                }
+            }
+        }
+        let mut out = Out(self, Some(request));
         Yield(false).await;
+        out.1 = None;
         if request.url == JWKS_URI {
             let op = self.op.borrow();
             let keys = op
@@ -753,6 +799,9 @@ impl Platform for Rc<FakePlatform> {
         self.advance(total / 1000);
         self.millis.set(total % 1000);
         Yield(false).await;
+    }
+    fn spawn(&self, task: Pin<Box<dyn Future<Output = ()>>>) {
+        SPAWNED.with(|s| s.borrow_mut().push(task));
     }
     fn json(&self) -> &dyn JsonParser {
         &SerdeJson
@@ -926,6 +975,7 @@ pub(crate) fn poll_until<F: Future + ?Sized>(mut f: Pin<&mut F>, done: impl Fn()
         if done() {
             return;
         }
+        poll_spawned();
         assert!(f.as_mut().poll(&mut cx).is_pending(), "finished early");
     }
     assert!(done(), "never got there");
@@ -935,6 +985,7 @@ pub(crate) fn poll_until<F: Future + ?Sized>(mut f: Pin<&mut F>, done: impl Fn()
 pub(crate) fn poll_to_end<F: Future + ?Sized>(mut f: Pin<&mut F>) -> F::Output {
     let mut cx = Context::from_waker(Waker::noop());
     for _ in 0..100 {
+        poll_spawned();
         if let Poll::Ready(v) = f.as_mut().poll(&mut cx) {
             return v;
         }
