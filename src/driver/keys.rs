@@ -13,19 +13,28 @@ use std::rc::Rc;
 
 use super::flight::SingleFlight;
 use super::{Client, Platform};
-use crate::core::{
-    Error, HttpRequest, IdTokenProblem, JwkSet, Jws, KeyMatch, Method, check_alg,
-    check_signature_shape,
-};
+use crate::core::{Error, HttpRequest, IdTokenProblem, JwkSet, Method};
 
 /// After a refetch caused by an unknown `kid`, the next one waits at least this long (seconds).
 pub const REFETCH_COOLDOWN_SECS: u64 = 60;
 
 /// A fetched key set and where it came from.
-struct CachedKeys {
+pub(crate) struct CachedKeys {
     issuer: String,
     jwks_uri: String,
-    set: JwkSet,
+    pub(crate) set: JwkSet,
+}
+
+#[cfg(test)]
+impl CachedKeys {
+    /// A key set as if fetched from the test provider.
+    pub(crate) fn for_tests(set: JwkSet) -> Rc<Self> {
+        Rc::new(CachedKeys {
+            issuer: String::new(),
+            jwks_uri: String::new(),
+            set,
+        })
+    }
 }
 
 /// The per-client key cache.
@@ -45,7 +54,8 @@ impl KeyCache {
         }
     }
 
-    fn get(&self, issuer: &str, jwks_uri: &str) -> Option<Rc<CachedKeys>> {
+    /// The key set held for `issuer` and `jwks_uri`, if any.
+    pub(crate) fn get(&self, issuer: &str, jwks_uri: &str) -> Option<Rc<CachedKeys>> {
         self.cached
             .borrow()
             .as_ref()
@@ -54,7 +64,7 @@ impl KeyCache {
     }
 
     /// Whether a refetch for an unknown `kid` may start at `now`; if so, starts the cool-down.
-    fn take_refetch(&self, now: u64) -> bool {
+    pub(crate) fn take_refetch(&self, now: u64) -> bool {
         let allowed = match self.last_refetch.get() {
             None => true,
             // A clock that went backwards does not block rotation for ever.
@@ -85,53 +95,8 @@ impl<P: Platform> Client<P> {
             .collect()
     }
 
-    /// Verifies an ID token's signature (OIDC Core §3.1.3.7 step 6, also for tokens from the token
-    /// endpoint): the `alg` policy first (no network for `none`, HS* or a disallowed `alg`), then
-    /// the key from the provider's key set, then the platform's verification.
-    pub(crate) async fn verify_id_token_signature(&self, jws: &Jws) -> Result<(), Error> {
-        check_alg(jws, &self.allowed_id_token_algs())?;
-        let metadata = &self.inner.metadata;
-        let Some(jwks_uri) = metadata.jwks_uri.as_deref() else {
-            return Err(Error::metadata_invalid("jwks_uri"));
-        };
-        let cache = &self.inner.keys;
-        let (mut keys, mut fresh) = match cache.get(&metadata.issuer, jwks_uri) {
-            Some(keys) => (keys, false),
-            None => (self.fetch_keys().await?, true),
-        };
-        loop {
-            match keys.set.select(&jws.alg, jws.kid.as_deref())? {
-                KeyMatch::Found(key) => {
-                    check_signature_shape(jws, key)?;
-                    let valid = self
-                        .inner
-                        .platform
-                        .verify_signature(
-                            &jws.alg,
-                            key.public_jwk(),
-                            jws.signing_input(),
-                            jws.signature(),
-                        )
-                        .await?;
-                    return if valid {
-                        Ok(())
-                    } else {
-                        Err(Error::id_token(IdTokenProblem::Signature))
-                    };
-                }
-                KeyMatch::Unknown => {
-                    if fresh || !cache.take_refetch(self.inner.platform.now()) {
-                        return Err(Error::id_token(IdTokenProblem::KeySelection));
-                    }
-                    keys = self.fetch_keys().await?;
-                    fresh = true;
-                }
-            }
-        }
-    }
-
     /// Fetches the key set from `jwks_uri` and caches it; concurrent callers share one request.
-    async fn fetch_keys(&self) -> Result<Rc<CachedKeys>, Error> {
+    pub(crate) async fn fetch_keys(&self) -> Result<Rc<CachedKeys>, Error> {
         let this = self.clone();
         self.inner
             .keys

@@ -9,6 +9,7 @@ mod dpop;
 mod events;
 mod flight;
 mod hub;
+mod id_check;
 mod keys;
 mod machine;
 mod outlive;
@@ -36,6 +37,7 @@ use crate::core::{
 use crate::core::{
     CodeVerifier, HttpRequest, HttpResponse, Method, Platform as PlatformError, Sha, Transport,
 };
+use id_check::{IdCheck, Need};
 use machine::{Job, Machine, Sent, Step};
 use outlive::Outlive;
 use revocation::{Next as RevokeNext, Revoked, Revoker};
@@ -377,7 +379,6 @@ impl<P: Platform> Client<P> {
         let claims = if inner.config.wants_openid() {
             let id_token = tokens.require_id_token()?;
             let jws = Jws::parse(id_token.secret(), p.json())?;
-            self.verify_id_token_signature(&jws).await?;
             let claims = self
                 .check_id_token(&jws, &tokens.access_token, Some(&pending), received)
                 .await?;
@@ -405,8 +406,10 @@ impl<P: Platform> Client<P> {
         })
     }
 
-    /// Checks an ID token's claims (OIDC Core §3.1.3.7), after `verify_id_token_signature` (keys.rs).
-    /// The platform hashes the access token for `at_hash` when the token has that claim.
+    /// Checks an ID token (OIDC Core §3.1.3.7): its signature with the provider's published keys
+    /// (never `jku`, `x5u` or an embedded `jwk`), then its claims; `now` is when its response came.
+    /// The policy is the machine's (`id_check.rs`); this loop fetches the key set, verifies the
+    /// signature and hashes the access token for `at_hash` when it asks.
     async fn check_id_token(
         &self,
         jws: &Jws,
@@ -414,21 +417,33 @@ impl<P: Platform> Client<P> {
         pending: Option<&PendingLogin>,
         now: u64,
     ) -> Result<IdTokenClaims, Error> {
-        let digest = match jws.payload.get("at_hash") {
-            None => None,
-            Some(_) => Some(match Sha::for_jws_alg(&jws.alg) {
-                Some(sha) => {
-                    let token = access_token.secret().as_bytes();
-                    self.inner.platform.digest(sha, token).await?
-                }
-                None => Vec::new(),
-            }),
-        };
-        let cfg = &self.inner.config;
+        let inner = &self.inner;
+        let p = &inner.platform;
+        let metadata = &inner.metadata;
         let allowed = self.allowed_id_token_algs();
+        let cached = metadata
+            .jwks_uri
+            .as_deref()
+            .and_then(|uri| inner.keys.get(&metadata.issuer, uri));
+        let mut check = IdCheck::new(jws, &allowed, metadata.jwks_uri.is_some(), cached);
+        let digest = loop {
+            match check.next(jws, &inner.keys, p.now()) {
+                Need::Keys => check.keys(self.fetch_keys().await),
+                Need::Verify(jwk) => check.verified(
+                    p.verify_signature(&jws.alg, &jwk, jws.signing_input(), jws.signature())
+                        .await,
+                ),
+                Need::Digest(sha) => {
+                    check.digested(p.digest(sha, access_token.secret().as_bytes()).await)
+                }
+                Need::Claims(digest) => break digest,
+                Need::Refused(err) => return Err(err),
+            }
+        };
+        let cfg = &inner.config;
         let expect = IdTokenExpectations {
             // The discovery `issuer`: the configured one, or in multi-tenant mode its template.
-            issuer: &self.inner.metadata.issuer,
+            issuer: &metadata.issuer,
             tenants: cfg.allowed_tenants.as_ref(),
             client_id: &cfg.client_id,
             nonce: pending.map(|p| &p.nonce),
@@ -587,7 +602,6 @@ impl<P: Platform> Client<P> {
             None => None,
             Some(new_token) => {
                 let new_jws = Jws::parse(new_token.secret(), p.json())?;
-                self.verify_id_token_signature(&new_jws).await?;
                 let claims = self
                     .check_id_token(&new_jws, &tokens.access_token, None, now)
                     .await?;
