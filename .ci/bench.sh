@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # make bench: sizes and speed of the release package next to oidc-client-ts (tests/bench/bench.mjs),
-# plus a size profile of the wasm (the biggest functions, by crate) under target/bench/.
+# plus a size profile of the wasm (the biggest functions, by crate) and the size floor of a wasm with
+# the protocol core alone (.ci/size-floor.sh) under target/bench/.
 # Not part of `make test`: timings vary between runs and machines; only the byte budget is tested.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,5 +22,8 @@ node tests/bench/wasm-profile.mjs "$prof/oxidc_bg.named.wasm" 30 --json target/b
   > target/bench/wasm-profile.txt
 echo "bench: wasm size profile in target/bench/wasm-profile.txt:"
 sed -n '1,40p' target/bench/wasm-profile.txt | sed 's/^/  /'
+
+# The size floor: the synchronous protocol core alone, built like the shipped wasm (tests/size-floor).
+.ci/size-floor.sh | tail -1 | tee target/bench/size-floor.txt
 
 node tests/bench/bench.mjs
