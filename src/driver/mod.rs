@@ -39,7 +39,7 @@ use crate::core::{
 };
 use id_check::{IdCheck, Need};
 use machine::{Job, Machine, Sent, Step};
-use outlive::Outlive;
+use outlive::{Ending, Outlive};
 use revocation::{Next as RevokeNext, Revoked, Revoker};
 use session::Session;
 
@@ -500,13 +500,16 @@ impl<P: Platform> Client<P> {
                     // Its own task if this call is dropped before it ends (`outlive.rs`).
                     let this = self.clone();
                     let running = Rc::clone(&call.running);
-                    running.start();
                     let task = Box::pin(async move {
+                        // Out from its first poll (which `Outlive` makes at once) to its end.
+                        running.start();
+                        let _ending = Ending {
+                            running,
+                            hub: &this.inner.hub,
+                            caller,
+                        };
                         let (result, sent) = this.exchange_refresh(flight, &original).await;
                         this.step(|m| m.sent(flight, result, sent));
-                        if running.end() {
-                            this.step(|m| m.gone(caller));
-                        }
                     });
                     Outlive::new(task, &inner.platform).await;
                 }

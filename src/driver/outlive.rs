@@ -10,9 +10,12 @@
 use std::cell::Cell;
 use std::future::Future;
 use std::pin::Pin;
+use std::rc::Rc;
 use std::task::{Context, Poll};
 
 use super::Platform;
+use super::hub::Hub;
+use super::machine::Caller;
 
 /// A boxed task for [`Platform::spawn`].
 pub(crate) type Task = Pin<Box<dyn Future<Output = ()>>>;
@@ -33,9 +36,9 @@ impl Running {
         self.orphaned.set(false);
     }
 
-    /// Marks the exchange as reported; whether its call was dropped meanwhile (and so must now be
+    /// Marks the exchange as ended; whether its call was dropped meanwhile (and so must now be
     /// reported gone).
-    pub(crate) fn end(&self) -> bool {
+    fn end(&self) -> bool {
         self.out.set(false);
         self.orphaned.replace(false)
     }
@@ -50,7 +53,27 @@ impl Running {
     }
 }
 
-/// Polls `task` in place; if dropped before it ends, hands the rest of it to `platform.spawn`.
+/// Held by an exchange's task: when the task ends, having reported its outcome or not (a platform
+/// that dropped it), reports its call gone if the call was dropped meanwhile. The machine then
+/// treats a send that never reported as it treats any runner gone mid-send: an unknown outcome, or
+/// the end of the session after a 2xx answer (`Machine::gone`). No call waits for ever.
+pub(crate) struct Ending<'a> {
+    pub(crate) running: Rc<Running>,
+    pub(crate) hub: &'a Hub,
+    pub(crate) caller: Caller,
+}
+
+impl Drop for Ending<'_> {
+    fn drop(&mut self) {
+        if self.running.end() {
+            let caller = self.caller;
+            self.hub.step(|m| m.gone(caller));
+        }
+    }
+}
+
+/// Polls `task` in place; if dropped before it ends, hands the rest of it to `platform.spawn`
+/// (unless a panic unwinds through it: a half-run task is not run again).
 pub(crate) struct Outlive<'a, P: Platform> {
     task: Option<Task>,
     platform: &'a P,
@@ -82,7 +105,9 @@ impl<P: Platform> Future for Outlive<'_, P> {
 impl<P: Platform> Drop for Outlive<'_, P> {
     fn drop(&mut self) {
         if let Some(task) = self.task.take() {
-            self.platform.spawn(task);
+            if !std::thread::panicking() {
+                self.platform.spawn(task);
+            }
         }
     }
 }

@@ -307,17 +307,26 @@ fn a_lone_call_dropped_mid_send_does_not_lose_the_rotated_refresh_token() {
     assert!(!p.op.borrow().revoked);
 }
 
+/// Two forced calls; the first, which runs the renewal, is dropped once its request is out. Returns
+/// the second.
+fn second_of_two_calls_after_the_first_is_dropped_mid_send<'a>(
+    c: &'a Client<Rc<FakePlatform>>,
+    p: &FakePlatform,
+) -> TokenCall<'a> {
+    let mut calls: Vec<TokenCall<'a>> = vec![
+        Box::pin(c.access_token(true)),
+        Box::pin(c.access_token(true)),
+    ];
+    poll_until_refreshes(&mut calls, p, 1);
+    let second = calls.pop().expect("two calls");
+    drop(calls);
+    second
+}
+
 #[test]
 fn a_call_dropped_mid_send_leaves_its_exchange_to_the_calls_still_waiting() {
     let (c, p) = signed_in();
-    let other = c.clone();
-    let mut calls: Vec<TokenCall<'_>> = vec![
-        Box::pin(c.access_token(true)),
-        Box::pin(other.access_token(true)),
-    ];
-    poll_until_refreshes(&mut calls, &p, 1);
-    let second = calls.pop().expect("two calls");
-    drop(calls);
+    let second = second_of_two_calls_after_the_first_is_dropped_mid_send(&c, &p);
     // The waiting call does not send again: it gets the dropped call's answer.
     assert_eq!(block_on(second).unwrap().secret(), "at-2");
     assert_eq!(p.refresh_tokens_sent(), ["rt-1"]);
@@ -327,23 +336,46 @@ fn a_call_dropped_mid_send_leaves_its_exchange_to_the_calls_still_waiting() {
 #[test]
 fn a_call_dropped_mid_send_whose_answer_is_lost_allows_the_one_resend_only() {
     let (c, p) = signed_in();
-    let other = c.clone();
     // The provider rotates rt-1 but its answer is lost, and so is the resend's.
     p.op.borrow_mut().next.extend([
         Next::Lost(Transport::Timeout),
         Next::Lost(Transport::Timeout),
     ]);
-    let mut calls: Vec<TokenCall<'_>> = vec![
-        Box::pin(c.access_token(true)),
-        Box::pin(other.access_token(true)),
-    ];
-    poll_until_refreshes(&mut calls, &p, 1);
-    let second = calls.pop().expect("two calls");
-    drop(calls);
+    let second = second_of_two_calls_after_the_first_is_dropped_mid_send(&c, &p);
     // The unknown outcome is counted once, by the exchange itself: one resend, by the call left.
     assert_eq!(code_of(block_on(second)), "timeout");
     assert_eq!(p.refresh_tokens_sent(), ["rt-1", "rt-1"]);
     assert_eq!(spawned(), 0);
+}
+
+#[test]
+fn an_exchange_dropped_unfinished_by_its_platform_leaves_no_call_waiting() {
+    // Mid-send: the request reached the provider (which rotated rt-1), its answer never came in.
+    let (c, p) = signed_in();
+    let mut calls: Vec<TokenCall<'_>> = vec![Box::pin(c.access_token(true))];
+    poll_until_refreshes(&mut calls, &p, 1);
+    drop(calls);
+    assert_eq!(spawned(), 1);
+    drop_spawned();
+    assert_eq!(p.op.borrow().used_refresh.len(), 1);
+    // An unknown outcome, as for any send that never reported: one resend, which the provider
+    // refuses as a reuse, and the session ends. Nobody waits for ever.
+    assert_eq!(code_of(block_on(c.access_token(true))), "login_required");
+    assert_eq!(p.refresh_tokens_sent(), ["rt-1", "rt-1"]);
+    assert!(!c.is_authenticated());
+
+    // While checking a 2xx answer: the session ends at once, and the token is not sent again.
+    let (c, p) = signed_in();
+    let mut calls: Vec<TokenCall<'_>> = vec![Box::pin(c.access_token(true))];
+    poll_until_refreshes(&mut calls, &p, 1);
+    drop(calls);
+    poll_spawned();
+    assert_eq!(p.op.borrow().used_refresh.len(), 1, "answered");
+    assert_eq!(spawned(), 1, "still checking the answer");
+    drop_spawned();
+    assert!(!c.is_authenticated(), "fail closed: rt-1 was rotated");
+    assert_eq!(code_of(block_on(c.access_token(true))), "login_required");
+    assert_eq!(p.refresh_tokens_sent(), ["rt-1"]);
 }
 
 #[test]

@@ -44,6 +44,12 @@ pub(crate) fn spawned() -> usize {
     SPAWNED.with(|s| s.borrow().len())
 }
 
+/// Drops the spawned tasks unfinished, as a platform whose executor goes away would.
+pub(crate) fn drop_spawned() {
+    let tasks = SPAWNED.with(|s| std::mem::take(&mut *s.borrow_mut()));
+    drop(tasks);
+}
+
 /// Polls every future round-robin until all complete (futures here only wait on each other or on
 /// [`Yield`]), returning their outputs in order. Spawned tasks are polled too.
 pub(crate) fn join_all<T>(futures: Vec<Pin<Box<dyn Future<Output = T> + '_>>>) -> Vec<T> {
@@ -112,7 +118,7 @@ pub(crate) fn run_woken<T>(futures: Vec<Pin<Box<dyn Future<Output = T> + '_>>>) 
     let mut futures: Vec<Option<Pin<Box<dyn Future<Output = T> + '_>>>> =
         futures.into_iter().map(Some).collect();
     let mut out: Vec<Option<T>> = futures.iter().map(|_| None).collect();
-    loop {
+    for _ in 0..100_000 {
         // A spawned task runs on its own: it counts as polled while there is one.
         let mut polled = poll_spawned() > 0;
         for (i, slot) in futures.iter_mut().enumerate() {
@@ -132,6 +138,7 @@ pub(crate) fn run_woken<T>(futures: Vec<Pin<Box<dyn Future<Output = T> + '_>>>) 
         }
         assert!(polled, "futures wait and nothing will wake them");
     }
+    panic!("futures did not complete");
 }
 
 /// serde_json as the JSON parser (the browser uses JSON.parse).
