@@ -54,8 +54,10 @@ e2eTest(env, 'hot path: the same token while fresh, the new one after a refresh,
   assert.equal((await getAccessToken(page)).token, renewed.token);
   assert.equal(tokenRequests(await servers.ledger(), 'refresh_token').length, 2, 'one forced and one due refresh');
 
-  // Logout clears the session, then navigates to the provider: keep the page here to look.
-  await page.route((u) => u.pathname.startsWith('/session/end'), (route) => route.abort());
+  // Logout clears the session, then navigates to the provider: keep the page here to look. A 204
+  // answer cancels that navigation and leaves the page as it is (an aborted request could commit an
+  // error page first, and take the page's context with it).
+  await page.route((u) => u.pathname.startsWith('/session/end'), (route) => route.fulfill({ status: 204, body: '' }));
   const afterLogout = await page.evaluate(async () => {
     const auth = window.__auth;
     await auth.logout().catch(() => {});
