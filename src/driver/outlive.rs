@@ -72,11 +72,13 @@ impl Drop for Ending<'_> {
     }
 }
 
-/// Polls `task` in place; if dropped before it ends, hands the rest of it to `platform.spawn`
-/// (unless a panic unwinds through it: a half-run task is not run again).
+/// Polls `task` in place; if dropped before it ends, hands the rest of it to `platform.spawn`,
+/// unless the task itself panicked (a half-run task is not run again; its `Ending` reports).
 pub(crate) struct Outlive<'a, P: Platform> {
     task: Option<Task>,
     platform: &'a P,
+    /// Set while the task is polled in place: still set when it is dropped, the poll panicked.
+    polling: bool,
 }
 
 impl<'a, P: Platform> Outlive<'a, P> {
@@ -84,6 +86,7 @@ impl<'a, P: Platform> Outlive<'a, P> {
         Outlive {
             task: Some(task),
             platform,
+            polling: false,
         }
     }
 }
@@ -91,10 +94,13 @@ impl<'a, P: Platform> Outlive<'a, P> {
 impl<P: Platform> Future for Outlive<'_, P> {
     type Output = ();
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        let Some(task) = self.task.as_mut() else {
+        let this = &mut *self;
+        let Some(task) = this.task.as_mut() else {
             return Poll::Ready(());
         };
+        this.polling = true;
         let poll = task.as_mut().poll(cx);
+        this.polling = false;
         if poll.is_ready() {
             self.task = None;
         }
@@ -105,7 +111,7 @@ impl<P: Platform> Future for Outlive<'_, P> {
 impl<P: Platform> Drop for Outlive<'_, P> {
     fn drop(&mut self) {
         if let Some(task) = self.task.take() {
-            if !std::thread::panicking() {
+            if !self.polling {
                 self.platform.spawn(task);
             }
         }

@@ -30,7 +30,8 @@ pub trait Platform: 'static {
     async fn sleep_ms(&self, ms: u64);
     /// Runs `task` to its end on the event loop (`spawn_local` in the browser). The driver hands
     /// over a refresh exchange whose call was dropped mid-way: the request may have reached the
-    /// provider, so its answer is still taken in rather than lost.
+    /// provider, so its answer is still taken in rather than lost. It must run the task to its end
+    /// or drop it: a task kept but never polled leaves the renewal it runs unfinished.
     fn spawn(&self, task: Pin<Box<dyn Future<Output = ()>>>);
     /// The JSON parser to use (the browser's `JSON.parse` in the browser).
     fn json(&self) -> &dyn JsonParser;

@@ -513,3 +513,52 @@ fn a_call_busy_in_a_long_wait_during_a_login_does_not_return_a_token_that_went_s
         "a token with the margin left"
     );
 }
+
+/// Native only: a panic unwinds here; the wasm builds abort on panic.
+#[cfg(not(target_arch = "wasm32"))]
+#[test]
+fn a_panic_elsewhere_leaves_a_dropped_calls_exchange_running_and_a_panicking_one_is_not_run_again()
+{
+    use std::panic::{AssertUnwindSafe, catch_unwind};
+    // A panic of the app while a call is mid-send drops the call during the unwinding: its
+    // exchange still goes on, and the rotated token is not sent again.
+    let (c, p) = signed_in();
+    let mut calls: Vec<TokenCall<'_>> = vec![Box::pin(c.access_token(true))];
+    poll_until_refreshes(&mut calls, &p, 1);
+    let unwound = catch_unwind(AssertUnwindSafe(move || {
+        let _calls = calls;
+        panic!("the app's own panic");
+    }));
+    assert!(unwound.is_err());
+    assert_eq!(spawned(), 1);
+    while poll_spawned() > 0 {}
+    assert_eq!(block_on(c.access_token(false)).unwrap().secret(), "at-2");
+    assert_eq!(p.refresh_tokens_sent(), ["rt-1"]);
+
+    // A listener that panics inside the exchange: the half-run exchange is not spawned (it would
+    // panic again when polled); the renewal it reported stands, and nobody waits for ever.
+    let (c, p) = signed_in();
+    let armed = std::cell::Cell::new(true);
+    c.subscribe(move |e| {
+        if *e == AuthEvent::Refreshed && armed.replace(false) {
+            panic!("a listener's panic");
+        }
+    });
+    let mut call: TokenCall<'_> = Box::pin(c.access_token(true));
+    let mut cx = Context::from_waker(Waker::noop());
+    let mut panicked = false;
+    for _ in 0..8 {
+        match catch_unwind(AssertUnwindSafe(|| call.as_mut().poll(&mut cx))) {
+            Err(_) => {
+                panicked = true;
+                break;
+            }
+            Ok(poll) => assert!(poll.is_pending()),
+        }
+    }
+    assert!(panicked);
+    drop(call);
+    assert_eq!(spawned(), 0, "not run again");
+    assert_eq!(block_on(c.access_token(false)).unwrap().secret(), "at-2");
+    assert_eq!(p.refresh_tokens_sent(), ["rt-1"]);
+}
